@@ -1,0 +1,454 @@
+"""The `checker` command: argument parsing and dispatch. Thin by design: the work is in
+``audit``, ``plan``, ``diagnose`` and ``reports``; this module turns flags into calls
+and results into exit codes. Heavy modules (httpx, the runner) are imported only by the
+commands that send probes, so `checker validate` in a pre-commit hook starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .config import Config, ConfigError, ConfigIssue, Location, find_config, load_config
+from .results import EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, RunReport
+
+if TYPE_CHECKING:
+    from .output import OutputOptions
+    from .runner import RunOptions
+
+COMMANDS = ("run", "plan", "validate", "diagnose", "demo", "simulate")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in COMMANDS
+                         and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "run")  # `checker` alone (or with run's flags) means `checker run`
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_SIGINT
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+# --- parser ----------------------------------------------------------------------------------
+
+
+def _duration(text: str) -> float:
+    from .retry import parse_duration
+
+    value = parse_duration(text)
+    if value is None or value <= 0:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 90s, 20m, 1h)")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="checker",
+        description="Prove, before you deploy, that your API keys can use the models and "
+        "capabilities your code calls.",
+        epilog="Exit codes: 0 all checks met their expectation; 1 at least one definite "
+        "failure; 2 usage or configuration error; 3 only inconclusive results "
+        "(--allow-inconclusive turns that into 0); 130/143 interrupted by SIGINT/SIGTERM.",
+    )
+    parser.add_argument("--version", action="version", version=f"checker {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    config_help = ("config file (default: the first of checks.yml, .checker.yml, "
+                   ".github/checks.yml that exists)")
+
+    run = commands.add_parser("run", help="probe every check (the default command)")
+    run.add_argument("-c", "--config", help=config_help)
+    _add_run_options(run)
+    run.set_defaults(handler=cmd_run)
+
+    demo = commands.add_parser("demo", help="run a demo against the built-in simulator")
+    _add_run_options(demo, junit_default="checker-report.xml")
+    demo.set_defaults(handler=cmd_demo)
+
+    plan = commands.add_parser("plan", help="show the matrix, each request and its cost; "
+                               "no network")
+    plan.add_argument("-c", "--config", help=config_help)
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
+    plan.add_argument("-q", "--quiet", action="store_true", help="one line per probe")
+    plan.set_defaults(handler=cmd_plan)
+
+    validate = commands.add_parser("validate", help="check the config only; no network")
+    validate.add_argument("-c", "--config", help=config_help)
+    validate.add_argument("--strict", action="store_true",
+                          help="also fail when a key's environment variable is unset")
+    validate.set_defaults(handler=cmd_validate)
+
+    diagnose = commands.add_parser("diagnose", help="explain an error body (file or stdin)")
+    diagnose.add_argument("file", nargs="?", default="-", help="file with the body; - = stdin")
+    diagnose.add_argument("--status", type=int, help="the HTTP status, if you know it")
+    diagnose.add_argument("--json", action="store_true", help="print JSON")
+    diagnose.set_defaults(handler=cmd_diagnose)
+
+    simulate = commands.add_parser("simulate", help="serve the simulator on 127.0.0.1")
+    simulate.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    simulate.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
+    simulate.add_argument("--env-file", help="write export lines for one key per scenario "
+                          "(SIM_KEY_<SCENARIO>) and SIM_URL to this file")
+    simulate.set_defaults(handler=cmd_simulate)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None = None) -> None:
+    reports = parser.add_argument_group("reports")
+    reports.add_argument("--junit-xml", metavar="PATH", default=junit_default,
+                         help="write a JUnit XML report" + (
+                             f" (default: {junit_default})" if junit_default else ""))
+    reports.add_argument("--json", metavar="PATH", help="write a JSON report")
+    reports.add_argument("--markdown", metavar="PATH", help="write a Markdown summary")
+    reports.add_argument("--github-annotations", action="store_true", default=None,
+                         help="print GitHub workflow annotations (default in GitHub Actions)")
+    reports.add_argument("--no-github", action="store_true",
+                         help="in GitHub Actions, do not annotate, summarise or set outputs")
+    reports.add_argument("-q", "--quiet", action="store_true", help="no table on stdout")
+    reports.add_argument("-v", "--verbose", action="store_true",
+                         help="explain passing checks too")
+    reports.add_argument("--debug", action="store_true",
+                         help="log every attempt to stderr (keys redacted)")
+    reports.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                         help="colour the table (default: on a terminal, unless NO_COLOR)")
+    probing = parser.add_argument_group("probing")
+    probing.add_argument("--concurrency", type=_positive_int, help="probes in flight at once")
+    probing.add_argument("--provider-concurrency", type=_positive_int,
+                         help="probes in flight per provider")
+    probing.add_argument("--timeout", type=_duration, help="per attempt, e.g. 20s")
+    probing.add_argument("--retries", type=_non_negative_int,
+                         help="retries for transient outcomes")
+    probing.add_argument("--deadline", type=_duration,
+                         help="for the whole run, e.g. 5m; unfinished checks are reported")
+    probing.add_argument("--only", action="append", metavar="GLOB",
+                         help="run only checks whose name matches (repeatable)")
+    parser.add_argument("--allow-inconclusive", action="store_true",
+                        help="exit 0 instead of 3 when nothing failed but some checks "
+                        "were inconclusive")
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"checker: {message}\n")
+    sys.stderr.flush()
+
+
+def _config_path(args: argparse.Namespace) -> str | None:
+    if args.config:
+        return str(args.config)
+    found = find_config()
+    if found is None:
+        _error("no config found: pass -c PATH, or create checks.yml (or .checker.yml, "
+               ".github/checks.yml)")
+    return found
+
+
+def _load(args: argparse.Namespace) -> Config | ConfigError | None:
+    path = _config_path(args)
+    if path is None:
+        return None
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        return exc
+
+
+def _print_issues(error: ConfigError) -> None:
+    for issue in error.issues:
+        sys.stderr.write(f"{issue}\n")
+    sys.stderr.flush()
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_USAGE
+    if isinstance(loaded, ConfigError):
+        _print_issues(loaded)
+        return EXIT_USAGE
+    missing = loaded.missing_key_variables()
+    providers = len(loaded.providers)
+    print(f"{loaded.path}: ok ({len(loaded.checks)} checks across {providers} "
+          f"provider{'s' if providers != 1 else ''})")
+    if missing:
+        note = "not set here: " + ", ".join(missing)
+        if args.strict:
+            _error(f"key variables {note}")
+            return EXIT_USAGE
+        print(f"note: key variables {note} (those checks would report config_error)")
+    return EXIT_OK
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from .catalog import PRICES_AS_OF
+    from .plan import plan, render_plan, total_cost
+
+    loaded = _load(args)
+    if loaded is None:
+        return EXIT_USAGE
+    if isinstance(loaded, ConfigError):
+        _print_issues(loaded)
+        return EXIT_USAGE
+    planned = plan(loaded)
+    if args.json:
+        print(json.dumps({
+            "config": loaded.path,
+            "prices_as_of": PRICES_AS_OF,
+            "estimated_cost_usd": round(total_cost(planned), 6),
+            "probes": [{
+                "id": p.check.id, "provider": p.check.provider.name, "model": p.check.model,
+                "capability": p.check.capability, "key": p.check.key_label,
+                "expect": p.check.expect.label, "kind": p.request.kind.value,
+                "method": p.request.method, "url": p.request.url,
+                "headers": p.request.shown_headers(), "body": p.request.body,
+                "estimated_cost_usd": round(p.cost.usd, 6), "priced": p.cost.priced,
+                "verification_gated": p.gated,
+                "file": p.check.location.file, "line": p.check.location.line,
+            } for p in planned],
+        }, indent=2))
+    else:
+        sys.stdout.write(render_plan(planned, verbose=not args.quiet))
+    return EXIT_OK
+
+
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    from .diagnose import diagnose, render
+
+    try:
+        if args.file == "-":
+            data = sys.stdin.buffer.read(1024 * 1024)
+        else:
+            with open(args.file, "rb") as handle:
+                data = handle.read(1024 * 1024)
+    except OSError as exc:
+        _error(f"cannot read {args.file}: {exc.strerror or exc}")
+        return EXIT_USAGE
+    text = data.decode("utf-8", "replace")
+    if not text.strip():
+        _error("nothing to diagnose: paste an error body on stdin or pass a file")
+        return EXIT_USAGE
+    if args.status is not None and not 100 <= args.status <= 599:
+        _error(f"--status {args.status} is not an HTTP status (100-599)")
+        return EXIT_USAGE
+    result = diagnose(text, args.status)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        sys.stdout.write(render(result))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    path = _config_path(args)
+    if path is None:
+        _write_config_error_report(args, ConfigError([ConfigIssue(
+            Location("checks.yml", 1, 1), "no config found", "pass -c PATH")]), "checks.yml")
+        return EXIT_USAGE
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        _print_issues(exc)
+        _write_config_error_report(args, exc, path)
+        return EXIT_USAGE
+    return _run_config(args, config)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .config import parse_config
+    from .demo import demo_config_text, demo_environment
+    from .simulator import Simulator
+
+    with Simulator() as simulator:
+        config = parse_config(demo_config_text(), "checker/data/demo.yml",
+                              demo_environment(simulator))
+        print(f"checker demo: simulator on {simulator.url}; "
+              f"{len(config.checks)} checks from the bundled demo config\n")
+        code = _run_config(args, config)
+    if args.junit_xml and not args.quiet:
+        print(f"\nJUnit report: {args.junit_xml} · the demo includes failures on purpose, "
+              f"so it exits {code}")
+    return code
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import time
+
+    from .simulator import SCENARIOS, Simulator
+
+    simulator = Simulator(port=args.port, latency=args.latency)
+    lines = [f"SIM_URL={simulator.url}"]
+    for scenario in SCENARIOS:
+        variable = "SIM_KEY_" + scenario.upper().replace("-", "_")
+        lines.append(f"{variable}={simulator.new_key(scenario)}")
+    if args.env_file:
+        with open(args.env_file, "w", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+    simulator.start()
+    print(f"simulator listening on {simulator.url} (Ctrl-C to stop)", flush=True)
+    if not args.env_file:
+        print("keys: sim-<scenario>, e.g. sim-verified, sim-unverified; scenarios: "
+              + ", ".join(SCENARIOS), flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        simulator.stop()
+    return EXIT_OK
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def _run_options(args: argparse.Namespace, config: Config) -> RunOptions:
+    from .runner import RunOptions
+
+    defaults = config.defaults
+    return RunOptions(
+        concurrency=args.concurrency or defaults.concurrency,
+        provider_concurrency=args.provider_concurrency or defaults.provider_concurrency,
+        deadline=args.deadline if args.deadline is not None else defaults.deadline,
+        timeout=args.timeout,
+        retries=args.retries,
+    )
+
+
+def _output_options(args: argparse.Namespace) -> OutputOptions:
+    from .output import OutputOptions, in_github_actions, use_colour
+
+    github = in_github_actions(os.environ) and not args.no_github
+    annotations = args.github_annotations if args.github_annotations is not None else github
+    return OutputOptions(
+        junit_xml=args.junit_xml,
+        json=args.json,
+        markdown=args.markdown,
+        annotations=bool(annotations) and not args.no_github,
+        github=github,
+        colour=use_colour(sys.stdout, os.environ, args.color),
+        quiet=args.quiet,
+        verbose=args.verbose,
+    )
+
+
+def _select(args: argparse.Namespace, config: Config) -> list:  # type: ignore[type-arg]
+    import fnmatch
+
+    checks = list(config.checks)
+    if args.only:
+        checks = [c for c in checks if any(fnmatch.fnmatchcase(c.id, g) for g in args.only)]
+    return checks
+
+
+def _run_config(args: argparse.Namespace, config: Config) -> int:
+    from .audit import redactor_for, run_audit
+    from .output import mask_secrets, write_reports
+    from .results import exit_code
+
+    redactor = redactor_for(config)
+    output = _output_options(args)
+    if output.github:
+        mask_secrets(config.secret_values(), sys.stdout)
+    checks = _select(args, config)
+    if not checks:
+        _error("no check matches --only " + " ".join(args.only or []))
+        return EXIT_USAGE
+    if args.debug:
+        _enable_debug_log(redactor)
+    report = run_audit(config, checks, _run_options(args, config), redactor,
+                       on_result=_progress(len(checks), args))
+    code = exit_code(report.results, args.allow_inconclusive)
+    if report.interrupted_by in ("SIGINT", "SIGTERM"):
+        code = EXIT_SIGINT if report.interrupted_by == "SIGINT" else EXIT_SIGTERM
+    problems = write_reports(report, output, redactor, code)
+    for problem in problems:
+        _error(problem)
+    if problems and code in (EXIT_OK, EXIT_FAILED, 3):
+        return EXIT_USAGE
+    return code
+
+
+def _progress(total: int, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """A live counter on stderr, only when a person is watching."""
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    done = [0]
+
+    def show(result: object) -> None:
+        done[0] += 1
+        end = "\n" if done[0] == total else ""
+        sys.stderr.write(f"\r\033[Kprobing… {done[0]}/{total}{end}")
+        if end:
+            sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
+    return show
+
+
+def _enable_debug_log(redactor: object) -> None:
+    import logging
+
+    class Redacting(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redactor(super().format(record))  # type: ignore[operator,no-any-return]
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(Redacting("checker: %(message)s"))
+    logger = logging.getLogger("checker")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+
+
+def _write_config_error_report(args: argparse.Namespace, error: ConfigError, path: str) -> None:
+    """With --junit-xml (or other reports) given, a config error still leaves a report
+    that says why the run failed."""
+    from .config import display_path
+    from .output import write_reports
+    from .secrets import Redactor
+
+    report = RunReport(
+        config_path=display_path(path),
+        results=(),
+        started_at=datetime.now(timezone.utc).replace(microsecond=0),
+        duration_s=0.0,
+        tool_version=__version__,
+        config_issues=error.issues,
+    )
+    options = _output_options(args)
+    quiet = type(options)(**{**options.__dict__, "quiet": True})
+    for problem in write_reports(report, quiet, Redactor(), EXIT_USAGE):
+        _error(problem)

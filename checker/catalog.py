@@ -1,0 +1,172 @@
+"""What checker knows about models: which probe proves access, and what it costs.
+
+This is data. To teach checker a model family, add a ``Family`` row above any broader
+pattern it overlaps (the first match wins). Prices are USD list prices on
+``PRICES_AS_OF``; a config can override any model's price under ``prices:``.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+PRICES_AS_OF = "2026-11-01"
+
+
+class ProbeKind(str, enum.Enum):
+    CHAT = "chat"
+    RESPONSES = "responses"
+    IMAGES = "images"
+    EMBEDDINGS = "embeddings"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ACCESS = "access"
+STREAM = "stream"
+REASONING_SUMMARY = "reasoning_summary"
+CAPABILITIES: tuple[str, ...] = (ACCESS, STREAM, REASONING_SUMMARY)
+
+
+@dataclass(frozen=True)
+class Price:
+    input_per_mtok: float = 0.0
+    output_per_mtok: float = 0.0
+    per_image: float = 0.0
+
+
+def _frozen(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values or {}))
+
+
+@dataclass(frozen=True)
+class Family:
+    pattern: str  # regex, matched against the whole lower-cased model name
+    probe: ProbeKind
+    price: Price
+    reasoning: bool = False
+    # Extra body fields of the cheapest request the family accepts.
+    params: Mapping[str, Any] = field(default_factory=_frozen)
+    # Capabilities OpenAI gates behind Organization Verification (shown by `checker plan`).
+    gated: frozenset[str] = frozenset()
+    priced: bool = True  # False: the default price is a guess
+
+    def matches(self, model: str) -> bool:
+        return re.fullmatch(self.pattern, model.lower()) is not None
+
+
+_IMAGE_LOW = _frozen({"size": "1024x1024", "quality": "low", "n": 1})
+_LOW_EFFORT = _frozen({"reasoning_effort": "low"})
+_GATED_REASONING = frozenset({STREAM, REASONING_SUMMARY})
+
+FAMILIES: tuple[Family, ...] = (
+    # Images: one image at the smallest size and lowest quality each model accepts.
+    Family(r"gpt-image-1-mini.*", ProbeKind.IMAGES, Price(per_image=0.005), params=_IMAGE_LOW),
+    Family(r"gpt-image-.*|chatgpt-image-.*", ProbeKind.IMAGES, Price(per_image=0.011),
+           params=_IMAGE_LOW, gated=frozenset({ACCESS})),
+    Family(r"dall-e-3.*", ProbeKind.IMAGES, Price(per_image=0.04),
+           params=_frozen({"size": "1024x1024", "quality": "standard", "n": 1,
+                           "response_format": "url"})),
+    Family(r"dall-e-2.*", ProbeKind.IMAGES, Price(per_image=0.016),
+           params=_frozen({"size": "256x256", "n": 1, "response_format": "url"})),
+    # Embeddings
+    Family(r"text-embedding-3-small.*", ProbeKind.EMBEDDINGS, Price(0.02)),
+    Family(r"text-embedding-3-large.*", ProbeKind.EMBEDDINGS, Price(0.13)),
+    Family(r"text-embedding-.*|.*embed.*", ProbeKind.EMBEDDINGS, Price(0.10), priced=False),
+    # Reasoning models only served by /responses
+    Family(r"(o1-pro|o3-pro|gpt-5(\.\d+)?-pro|o3-deep-research|o4-mini-deep-research"
+           r"|computer-use-preview|codex-mini|gpt-5(\.\d+)?-codex)(-.*)?",
+           ProbeKind.RESPONSES, Price(15.0, 120.0), reasoning=True, gated=_GATED_REASONING),
+    # Reasoning chat models: max_completion_tokens, lowest effort
+    Family(r"gpt-5(\.\d+)?-chat.*", ProbeKind.CHAT, Price(1.25, 10.0)),
+    Family(r"gpt-5(\.\d+)?-nano.*", ProbeKind.CHAT, Price(0.05, 0.40), reasoning=True,
+           params=_LOW_EFFORT),
+    Family(r"gpt-5(\.\d+)?-mini.*", ProbeKind.CHAT, Price(0.25, 2.0), reasoning=True,
+           params=_LOW_EFFORT, gated=_GATED_REASONING),
+    Family(r"gpt-5.*", ProbeKind.CHAT, Price(1.25, 10.0), reasoning=True, params=_LOW_EFFORT,
+           gated=frozenset({ACCESS, STREAM, REASONING_SUMMARY})),
+    Family(r"o4-mini.*", ProbeKind.CHAT, Price(1.10, 4.40), reasoning=True, params=_LOW_EFFORT,
+           gated=_GATED_REASONING),
+    Family(r"o3-mini.*", ProbeKind.CHAT, Price(1.10, 4.40), reasoning=True, params=_LOW_EFFORT),
+    Family(r"o3.*", ProbeKind.CHAT, Price(2.0, 8.0), reasoning=True, params=_LOW_EFFORT,
+           gated=frozenset({ACCESS, STREAM, REASONING_SUMMARY})),
+    Family(r"o1-mini.*", ProbeKind.CHAT, Price(1.10, 4.40), reasoning=True),
+    Family(r"o1.*", ProbeKind.CHAT, Price(15.0, 60.0), reasoning=True, params=_LOW_EFFORT),
+    # Chat models
+    Family(r"gpt-4\.1-nano.*", ProbeKind.CHAT, Price(0.10, 0.40)),
+    Family(r"gpt-4\.1-mini.*", ProbeKind.CHAT, Price(0.40, 1.60)),
+    Family(r"gpt-4\.1.*", ProbeKind.CHAT, Price(2.0, 8.0)),
+    Family(r"gpt-4o-mini.*", ProbeKind.CHAT, Price(0.15, 0.60)),
+    Family(r"gpt-4o.*|chatgpt-4o.*", ProbeKind.CHAT, Price(2.50, 10.0)),
+    Family(r"gpt-4.*", ProbeKind.CHAT, Price(30.0, 60.0)),
+    Family(r"gpt-3\.5.*", ProbeKind.CHAT, Price(0.50, 1.50)),
+    # Anything else is probed as chat, priced pessimistically.
+    Family(r".*", ProbeKind.CHAT, Price(5.0, 20.0), priced=False),
+)
+
+# Token budgets: the smallest each endpoint accepts.
+CHAT_MAX_TOKENS = 1
+REASONING_MAX_COMPLETION_TOKENS = 16
+RESPONSES_MIN_OUTPUT_TOKENS = 16  # /responses refuses max_output_tokens below 16
+PROBE_INPUT_TOKENS = 12  # the probe prompt plus message framing
+DEFAULT_PROMPT = "Reply with OK."
+DEFAULT_IMAGE_PROMPT = "A plain white square."
+
+
+def family_of(model: str) -> Family:
+    for family in FAMILIES:
+        if family.matches(model):
+            return family
+    raise AssertionError("the catch-all family matches every model")
+
+
+def probe_kind_for(model: str, capability: str, override: ProbeKind | None = None) -> ProbeKind:
+    """The endpoint that proves ``capability`` of ``model`` (``override``: the check's
+    ``probe:``; reasoning summaries exist only on /responses)."""
+    if capability == REASONING_SUMMARY:
+        return ProbeKind.RESPONSES
+    return override or family_of(model).probe
+
+
+@dataclass(frozen=True)
+class CostEstimate:
+    usd: float
+    priced: bool  # False when a default (guessed) price was used
+
+
+def estimate_cost(
+    model: str,
+    kind: ProbeKind,
+    override: Price | None = None,
+) -> CostEstimate:
+    """Upper bound of what one probe of ``model`` through ``kind`` costs."""
+    family = family_of(model)
+    price = override or family.price
+    priced = override is not None or family.priced
+    if kind is ProbeKind.IMAGES:
+        return CostEstimate(price.per_image, priced)
+    if kind is ProbeKind.EMBEDDINGS:
+        return CostEstimate(price.input_per_mtok * 2 / 1e6, priced)
+    if kind is ProbeKind.RESPONSES:
+        output = RESPONSES_MIN_OUTPUT_TOKENS
+    elif family.reasoning:
+        output = REASONING_MAX_COMPLETION_TOKENS
+    else:
+        output = CHAT_MAX_TOKENS
+    usd = (PROBE_INPUT_TOKENS * price.input_per_mtok + output * price.output_per_mtok) / 1e6
+    return CostEstimate(usd, priced)
+
+
+def format_usd(value: float) -> str:
+    if value == 0:
+        return "$0"
+    if value < 0.0001:
+        return f"${value:.6f}".rstrip("0")
+    decimals = max(2, 1 - math.floor(math.log10(value)) + 2)
+    return f"${value:.{min(decimals, 6)}f}"

@@ -1,0 +1,127 @@
+"""Where reports go: files (atomically), the terminal, and GitHub Actions' own channels.
+
+Every byte passes through the run's Redactor on its way out.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TextIO
+
+from .reports import ReportFormat, write_atomic
+from .reports.github import GitHubAnnotationsFormat
+from .reports.json import JSONFormat
+from .reports.junit import JUnitFormat
+from .reports.markdown import MarkdownFormat
+from .reports.terminal import TerminalFormat
+from .results import RunReport
+from .secrets import Redactor
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    junit_xml: str | None = None
+    json: str | None = None
+    markdown: str | None = None
+    annotations: bool = False
+    github: bool = False  # step summary, step outputs, masks (in GitHub Actions)
+    colour: bool = False
+    quiet: bool = False
+    verbose: bool = False
+
+
+def in_github_actions(environ: Mapping[str, str]) -> bool:
+    return environ.get("GITHUB_ACTIONS") == "true"
+
+
+def use_colour(stream: TextIO, environ: Mapping[str, str], choice: str = "auto") -> bool:
+    if choice in ("always", "never"):
+        return choice == "always"
+    if environ.get("NO_COLOR"):  # https://no-color.org: set and not empty
+        return False
+    return stream.isatty() and environ.get("TERM") != "dumb"
+
+
+def mask_secrets(redactor_values: list[str], stream: TextIO) -> None:
+    """Tell the GitHub runner to mask values that may not come from `secrets.*`.
+    The runner consumes these lines; they never appear in the log."""
+    for value in redactor_values:
+        if value and "\n" not in value:
+            stream.write(f"::add-mask::{value}\n")
+    stream.flush()
+
+
+def write_reports(
+    report: RunReport,
+    options: OutputOptions,
+    redactor: Redactor,
+    exit_code: int,
+    environ: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+) -> list[str]:
+    """Write every requested report. Returns problems (e.g. an unwritable path), never
+    raises for them: one report failing must not stop the others."""
+    environ = os.environ if environ is None else environ
+    stdout = sys.stdout if stdout is None else stdout
+    problems: list[str] = []
+
+    def to_file(path: str | None, format_: ReportFormat) -> None:
+        if not path:
+            return
+        try:
+            write_atomic(path, format_.render(report), redactor)
+        except OSError as exc:
+            problems.append(f"cannot write {path}: {exc.strerror or exc}")
+
+    to_file(options.junit_xml, JUnitFormat())
+    to_file(options.json, JSONFormat(exit_code))
+    to_file(options.markdown, MarkdownFormat())
+
+    if not options.quiet:
+        terminal = TerminalFormat(colour=options.colour, verbose=options.verbose)
+        stdout.write(redactor(terminal.render(report)))
+    if options.annotations:
+        stdout.write(redactor(GitHubAnnotationsFormat().render(report)))
+    stdout.flush()
+
+    if options.github:
+        problems.extend(_github_files(report, options, redactor, exit_code, environ))
+    return problems
+
+
+def _github_files(
+    report: RunReport,
+    options: OutputOptions,
+    redactor: Redactor,
+    exit_code: int,
+    environ: Mapping[str, str],
+) -> list[str]:
+    problems = []
+    summary_path = environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path:
+        try:
+            with open(summary_path, "a", encoding="utf-8") as stream:
+                stream.write(redactor(MarkdownFormat().render(report)))
+        except OSError as exc:
+            problems.append(f"cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}")
+    output_path = environ.get("GITHUB_OUTPUT")
+    if output_path:
+        counts = report.counts
+        lines = [
+            f"exit-code={exit_code}",
+            f"passed={counts.passed}",
+            f"failed={counts.failed}",
+            f"inconclusive={counts.inconclusive}",
+            f"total={counts.total}",
+            f"report={options.junit_xml or ''}",
+            f"json={options.json or ''}",
+        ]
+        try:
+            with open(output_path, "a", encoding="utf-8") as stream:
+                stream.write("\n".join(lines) + "\n")
+        except OSError as exc:
+            problems.append(f"cannot append to GITHUB_OUTPUT: {exc.strerror or exc}")
+    return problems

@@ -1,0 +1,80 @@
+"""Machine-readable report. ``version`` changes only when a field changes meaning."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..outcomes import info
+from ..results import Result, RunReport
+from .interface import ReportFormat
+
+SCHEMA_VERSION = 1
+
+
+def result_record(result: Result) -> dict[str, Any]:
+    check = result.check
+    return {
+        "id": check.id,
+        "provider": check.provider.name,
+        "provider_kind": check.provider.kind,
+        "model": check.model,
+        "capability": check.capability,
+        "key": check.key_label,
+        "expect": check.expect.label,
+        "class": result.cls.value,
+        "kind": info(result.cls).kind.value,
+        "verdict": result.verdict.value,
+        "passed": result.passed,
+        "status": result.status,
+        "code": result.code,
+        "rule": result.rule,
+        "message": result.message,
+        "hint": result.hint,
+        "request_id": result.request_id,
+        "attempts": result.attempts,
+        "latency_ms": None if result.latency_ms is None else round(result.latency_ms, 1),
+        "duration_ms": round(result.duration_s * 1000, 1),
+        "endpoint": result.endpoint,
+        "file": check.location.file,
+        "line": check.location.line,
+        "limits": dict(sorted(result.limits.items())),
+        "notes": list(result.notes),
+    }
+
+
+def report_record(report: RunReport, exit_code: int | None = None) -> dict[str, Any]:
+    counts = report.counts
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "model-access-checker", "version": report.tool_version},
+        "config": report.config_path,
+        "started_at": report.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "duration_s": round(report.duration_s, 3),
+        "interrupted_by": report.interrupted_by,
+        "shard": report.shard,
+        "summary": {
+            "total": counts.total,
+            "passed": counts.passed,
+            "failed": counts.failed,
+            "inconclusive": counts.inconclusive,
+            "exit_code": exit_code,
+        },
+        "results": [result_record(result) for result in report.results],
+        "config_errors": [
+            {"file": i.location.file, "line": i.location.line, "column": i.location.column,
+             "message": i.message, "fix": i.fix}
+            for i in report.config_issues
+        ],
+    }
+
+
+class JSONFormat(ReportFormat):
+    name = "json"
+
+    def __init__(self, exit_code: int | None = None) -> None:
+        self.exit_code = exit_code
+
+    def render(self, report: RunReport) -> str:
+        return json.dumps(report_record(report, self.exit_code), indent=2,
+                          ensure_ascii=False) + "\n"

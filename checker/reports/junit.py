@@ -1,0 +1,159 @@
+"""JUnit XML through junit-xml, fixed up so every common consumer reads it.
+
+junit-xml 1.9 writes ``disabled="0"``, float noise in ``time``, drops ``time`` when it
+is 0 and has no XML declaration without prettyprint. ``render`` builds the report with
+the library, then normalises the tree: one ``testsuite`` per provider, one ``testcase``
+per check with ``classname``, ``file`` and ``line``; ``failure`` for a definite failure,
+``error`` for an inconclusive check, ``skipped`` for one the run never finished.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime
+
+from junit_xml import TestCase, TestSuite, to_xml_report_string
+
+from ..outcomes import OutcomeClass, info
+from ..results import Result, RunReport, Verdict
+from .interface import ReportFormat
+
+# Characters XML 1.0 forbids; a response body may carry any of them.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+SUITES_NAME = "model-access-checker"
+
+
+def clean(text: str) -> str:
+    return _INVALID_XML.sub("\ufffd", text)
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def seconds(value: float) -> str:
+    return f"{max(0.0, value):.3f}"
+
+
+def explanation(result: Result) -> str:
+    """Human text for a failing testcase: what happened, and what to do."""
+    lines = [f"{result.cls.value}: {info(result.cls).summary}"]
+    if result.check.expect.label != "ok":
+        lines.append(f"expected: {result.check.expect.label}")
+    if result.message:
+        lines.append(f"message: {result.message}")
+    if result.status is not None:
+        lines.append(f"HTTP status: {result.status}")
+    if result.request_id:
+        lines.append(f"request id: {result.request_id}")
+    lines.extend(f"note: {note}" for note in result.notes)
+    lines.append(f"what to do: {result.hint}")
+    return "\n".join(lines)
+
+
+def short_message(result: Result) -> str:
+    if result.cls is OutcomeClass.OK:
+        return f"expected {result.check.expect.label}, but the key can use {result.check.model}"
+    text = result.message or info(result.cls).summary
+    return f"{result.cls.value}: {text}"
+
+
+def details(result: Result) -> str:
+    check = result.check
+    fields = [
+        ("provider", check.provider.name),
+        ("model", check.model),
+        ("capability", check.capability),
+        ("key", check.key_label),
+        ("expect", check.expect.label),
+        ("class", result.cls.value),
+        ("verdict", result.verdict.value),
+        ("status", "" if result.status is None else str(result.status)),
+        ("request_id", result.request_id or ""),
+        ("attempts", str(result.attempts)),
+        ("latency_ms", "" if result.latency_ms is None else f"{result.latency_ms:.0f}"),
+        ("endpoint", result.endpoint),
+    ]
+    return "\n".join(f"{name}: {value}" for name, value in fields)
+
+
+class JUnitFormat(ReportFormat):
+    name = "junit-xml"
+
+    def render(self, report: RunReport) -> str:
+        suites = []
+        if report.config_issues:
+            suites.append(self._configuration_suite(report))
+        for provider, results in report.by_provider().items():
+            cases = [self._case(result, report) for result in results]
+            first = results[0].check.provider
+            suites.append(TestSuite(
+                provider,
+                cases,
+                timestamp=timestamp(report.started_at),
+                properties={"provider.kind": first.kind, "provider.base_url": first.base_url,
+                            "checker.version": report.tool_version},
+                file=report.config_path,
+            ))
+        raw = to_xml_report_string(suites, prettyprint=False, encoding="utf-8")
+        return normalise(raw, report)
+
+    def _case(self, result: Result, report: RunReport) -> TestCase:
+        check = result.check
+        case = TestCase(
+            clean(check.id),
+            classname=clean(check.provider.name),
+            elapsed_sec=result.duration_s,
+            stdout=clean(details(result)),
+            file=report.config_path,
+            line=check.location.line,
+        )
+        if result.verdict is Verdict.FAILED:
+            case.add_failure_info(clean(short_message(result)), clean(explanation(result)),
+                                  result.cls.value)
+        elif result.cls is OutcomeClass.INTERRUPTED:
+            case.add_skipped_info(clean(short_message(result)), clean(explanation(result)))
+        elif result.verdict is Verdict.INCONCLUSIVE:
+            case.add_error_info(clean(short_message(result)), clean(explanation(result)),
+                                result.cls.value)
+        return case
+
+    def _configuration_suite(self, report: RunReport) -> TestSuite:
+        issues = report.config_issues
+        case = TestCase("configuration", classname="checker", elapsed_sec=0.0,
+                        file=issues[0].location.file, line=issues[0].location.line)
+        text = "\n".join(str(issue) for issue in issues)
+        case.add_error_info(clean(str(issues[0])), clean(text), OutcomeClass.CONFIG_ERROR.value)
+        return TestSuite("checker", [case], timestamp=timestamp(report.started_at))
+
+
+def normalise(raw: str, report: RunReport) -> str:
+    root = ET.fromstring(raw)
+    total_time = 0.0
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite in root.iter("testsuite"):
+        suite.attrib.pop("disabled", None)
+        suite_time = 0.0
+        counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        for case in suite.iter("testcase"):
+            case_time = float(case.get("time") or 0.0)
+            case.set("time", seconds(case_time))
+            suite_time += case_time
+            counts["tests"] += 1
+            counts["failures"] += case.find("failure") is not None
+            counts["errors"] += case.find("error") is not None
+            counts["skipped"] += case.find("skipped") is not None
+        for name, value in counts.items():
+            suite.set(name, str(value))
+            totals[name] += value
+        suite.set("time", seconds(suite_time))
+        suite.set("timestamp", timestamp(report.started_at))
+        total_time += suite_time
+    root.attrib.pop("disabled", None)
+    root.set("name", SUITES_NAME)
+    for name, value in totals.items():
+        root.set(name, str(value))
+    root.set("time", seconds(report.duration_s))
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"

@@ -1,0 +1,82 @@
+"""The table a person reads in a terminal or a CI log. Colour only when asked for."""
+
+from __future__ import annotations
+
+from ..outcomes import OutcomeClass, info
+from ..results import Result, RunReport, Verdict
+from .interface import ReportFormat
+
+_COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
+_SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE: "WARN"}
+_VERDICT_COLOUR = {Verdict.PASSED: "green", Verdict.FAILED: "red", Verdict.INCONCLUSIVE: "yellow"}
+
+
+class TerminalFormat(ReportFormat):
+    name = "terminal"
+
+    def __init__(self, colour: bool = False, verbose: bool = False) -> None:
+        self.colour = colour
+        self.verbose = verbose
+
+    def paint(self, text: str, colour: str) -> str:
+        return f"\033[{_COLOURS[colour]}m{text}\033[0m" if self.colour else text
+
+    def render(self, report: RunReport) -> str:
+        if report.config_issues:
+            return "\n".join(f"error: {issue}" for issue in report.config_issues) + "\n"
+        rows = [self._row(r) for r in report.results]
+        widths = [max((len(row[i]) for row in rows), default=0) for i in range(5)]
+        headers = ("RESULT", "CHECK", "CLASS", "HTTP", "TIME")
+        widths = [max(w, len(h)) for w, h in zip(widths, headers, strict=True)]
+        lines = [self.paint(self._line(headers, widths), "bold")]
+        for result, row in zip(report.results, rows, strict=True):
+            line = self._line(row, widths)
+            lines.append(self.paint(line[: widths[0]], _VERDICT_COLOUR[result.verdict])
+                         + line[widths[0]:])
+            if not result.passed or self.verbose:
+                lines.extend(self._explain(result))
+        lines.append("")
+        lines.append(self._summary(report))
+        return "\n".join(lines) + "\n"
+
+    def _row(self, result: Result) -> tuple[str, str, str, str, str]:
+        symbol = "SKIP" if result.cls is OutcomeClass.INTERRUPTED else _SYMBOL[result.verdict]
+        status = "" if result.status is None else str(result.status)
+        took = f"{result.duration_s:.2f}s"
+        if result.attempts > 1:
+            took += f" ×{result.attempts}"
+        return symbol, result.check.id, result.cls.value, status, took
+
+    @staticmethod
+    def _line(cells: tuple[str, ...], widths: list[int]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    def _explain(self, result: Result) -> list[str]:
+        pad = "      "
+        lines = []
+        if result.cls is OutcomeClass.OK:
+            lines.append(f"{pad}expected {result.check.expect.label}, but the key can use "
+                         f"{result.check.model}")
+        elif result.message:
+            lines.append(f"{pad}{result.message}")
+        if result.request_id and not result.passed:
+            lines.append(self.paint(f"{pad}request id {result.request_id}", "dim"))
+        for note in result.notes:
+            lines.append(self.paint(f"{pad}{note}", "dim"))
+        if not result.passed:
+            lines.append(f"{pad}→ {info(result.cls).hint}")
+        return lines
+
+    def _summary(self, report: RunReport) -> str:
+        counts = report.counts
+        parts = [
+            self.paint(f"{counts.passed} passed", "green"),
+            self.paint(f"{counts.failed} failed", "red") if counts.failed
+            else f"{counts.failed} failed",
+            self.paint(f"{counts.inconclusive} inconclusive", "yellow") if counts.inconclusive
+            else f"{counts.inconclusive} inconclusive",
+        ]
+        text = f"{counts.total} checks: " + ", ".join(parts) + f" in {report.duration_s:.1f}s"
+        if report.interrupted_by:
+            text += f" (stopped early: {report.interrupted_by})"
+        return text

@@ -1,0 +1,120 @@
+"""What a run found: one Result per check, the verdict policy and the exit code. Pure."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .config import Check, ConfigIssue
+from .outcomes import Kind, OutcomeClass, info
+
+
+class Verdict(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"  # a definite answer that is not what the check expects
+    INCONCLUSIVE = "inconclusive"  # we could not find out
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def verdict_for(check: Check, cls: OutcomeClass) -> Verdict:
+    if check.expect.met_by(cls):
+        return Verdict.PASSED
+    if info(cls).kind is Kind.INCONCLUSIVE:
+        return Verdict.INCONCLUSIVE
+    return Verdict.FAILED
+
+
+@dataclass(frozen=True)
+class Result:
+    check: Check
+    cls: OutcomeClass
+    verdict: Verdict
+    status: int | None = None
+    message: str = ""  # redacted excerpt of the provider's message, or ours
+    rule: str = ""  # classification rule that decided
+    code: str | None = None
+    request_id: str | None = None
+    attempts: int = 0
+    latency_ms: float | None = None  # of the last attempt
+    duration_s: float = 0.0  # all attempts and waits
+    endpoint: str = ""
+    limits: Mapping[str, str] = field(default_factory=dict)  # x-ratelimit-* headers seen
+    notes: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict is Verdict.PASSED
+
+    @property
+    def hint(self) -> str:
+        return info(self.cls).hint
+
+
+def result_without_probe(check: Check, cls: OutcomeClass, message: str) -> Result:
+    return Result(check=check, cls=cls, verdict=verdict_for(check, cls), message=message)
+
+
+@dataclass(frozen=True)
+class Counts:
+    total: int
+    passed: int
+    failed: int
+    inconclusive: int
+    skipped: int  # inconclusive because the run stopped before the check finished
+
+
+def count(results: Iterable[Result]) -> Counts:
+    items = list(results)
+    return Counts(
+        total=len(items),
+        passed=sum(r.verdict is Verdict.PASSED for r in items),
+        failed=sum(r.verdict is Verdict.FAILED for r in items),
+        inconclusive=sum(r.verdict is Verdict.INCONCLUSIVE for r in items),
+        skipped=sum(r.cls is OutcomeClass.INTERRUPTED for r in items),
+    )
+
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INCONCLUSIVE = 3
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+def exit_code(results: Sequence[Result], allow_inconclusive: bool = False) -> int:
+    """0 all met · 1 a definite failure · 3 only inconclusive (0 with allow_inconclusive)."""
+    counts = count(results)
+    if counts.failed:
+        return EXIT_FAILED
+    if counts.inconclusive and not allow_inconclusive:
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Everything the report formats need."""
+
+    config_path: str
+    results: tuple[Result, ...]
+    started_at: datetime  # UTC
+    duration_s: float
+    tool_version: str
+    interrupted_by: str | None = None  # "SIGTERM", "deadline", …
+    config_issues: tuple[ConfigIssue, ...] = ()
+    shard: str | None = None  # "2/4"
+
+    @property
+    def counts(self) -> Counts:
+        return count(self.results)
+
+    def by_provider(self) -> dict[str, list[Result]]:
+        groups: dict[str, list[Result]] = {}
+        for result in self.results:
+            groups.setdefault(result.check.provider.name, []).append(result)
+        return groups

@@ -1,0 +1,125 @@
+"""When to try a probe again. Pure: the caller passes the clock's readings and the RNG."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+BACKOFF_BASE = 0.5  # seconds before the first retry without a server hint
+BACKOFF_CAP = 20.0
+HINT_JITTER = 0.1  # up to +10% (at most 1 s) on top of what the server asked for
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_MESSAGE_HINTS = (
+    re.compile(r"try again in (\d+(?:\.\d+)?)\s*(ms|s|seconds?|milliseconds?)\b", re.I),
+    re.compile(r"retry after (\d+(?:\.\d+)?)\s*(ms|s|seconds?|milliseconds?)\b", re.I),
+)
+
+
+def parse_duration(text: str) -> float | None:
+    """OpenAI's reset format: ``6m0s``, ``1s``, ``20ms``, ``1h2m3.5s``, or bare seconds."""
+    value = text.strip().lower()
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    total = 0.0
+    position = 0
+    for match in _DURATION_PART.finditer(value):
+        if match.start() != position:
+            return None
+        number, unit = float(match.group(1)), match.group(2)
+        total += number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+        position = match.end()
+    return total if position == len(value) and position > 0 else None
+
+
+def _retry_after(value: str, now_epoch: float) -> float | None:
+    try:
+        return max(0.0, float(value.strip()))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now_epoch)
+
+
+def server_delay(headers: Mapping[str, str], message: str, now_epoch: float) -> float | None:
+    """Seconds the server asked us to wait, from headers or the error message, if it said."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "retry-after-ms" in lowered:
+        try:
+            return max(0.0, float(lowered["retry-after-ms"]) / 1000)
+        except ValueError:
+            pass
+    if "retry-after" in lowered:
+        delay = _retry_after(lowered["retry-after"], now_epoch)
+        if delay is not None:
+            return delay
+    for pattern in _MESSAGE_HINTS:
+        match = pattern.search(message)
+        if match:
+            number, unit = float(match.group(1)), match.group(2).lower()
+            return number / 1000 if unit.startswith("m") else number
+    # x-ratelimit-reset-*: only the limit that is exhausted says when to come back.
+    resets: list[float] = []
+    for kind in ("requests", "tokens"):
+        if lowered.get(f"x-ratelimit-remaining-{kind}", "").strip() == "0":
+            reset = parse_duration(lowered.get(f"x-ratelimit-reset-{kind}", ""))
+            if reset is not None:
+                resets.append(reset)
+    return max(resets) if resets else None
+
+
+def backoff(attempt: int, rng: random.Random) -> float:
+    """Exponential backoff with jitter for the retry after ``attempt`` (1-based) failed."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    retry: bool
+    delay: float  # seconds to sleep before the next attempt
+    reason: str  # why not, or where the delay came from
+
+
+def decide(
+    *,
+    retryable: bool,
+    attempt: int,
+    max_retries: int,
+    headers: Mapping[str, str],
+    message: str,
+    now: float,
+    deadline: float | None,
+    now_epoch: float,
+    rng: random.Random,
+) -> RetryDecision:
+    """Retry ``attempt`` (1-based, just finished)? Never sleeps past ``deadline``."""
+    if not retryable:
+        return RetryDecision(False, 0.0, "not a transient outcome")
+    if attempt > max_retries:
+        return RetryDecision(False, 0.0, f"gave up after {attempt} attempts")
+    hint = server_delay(headers, message, now_epoch)
+    if hint is not None:
+        delay = hint + rng.uniform(0, min(1.0, hint * HINT_JITTER))
+        source = f"server asked for {hint:.3g}s"
+    else:
+        delay = backoff(attempt, rng)
+        source = "backoff"
+    if deadline is not None and now + delay >= deadline:
+        wanted = hint if hint is not None else delay
+        return RetryDecision(
+            False, 0.0, f"not retried: waiting {wanted:.3g}s would pass the run deadline"
+        )
+    return RetryDecision(True, delay, source)

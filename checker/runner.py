@@ -1,0 +1,365 @@
+"""Send the probes: asyncio, one pooled httpx client per provider, bounded concurrency,
+per-attempt timeouts, retries for transient outcomes, a whole-run deadline.
+
+The only module that talks to the network. Everything it decides is delegated to pure
+functions (``classify``, ``retry.decide``, ``results.verdict_for``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import ssl
+import time
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .classify import classify
+from .config import Check, Provider
+from .outcomes import OutcomeClass, info
+from .probes import ProbeRequest, build_probe
+from .results import Result, result_without_probe, verdict_for
+from .retry import decide
+from .secrets import Redactor
+
+SUCCESS_READ_CAP = 4 * 1024  # enough to see that a probe succeeded; images send megabytes
+ERROR_READ_CAP = 64 * 1024  # every known error body fits
+REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "request-id", "x-ms-request-id")
+
+log = logging.getLogger("checker")
+
+Sleep = Callable[[float], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class RunOptions:
+    concurrency: int = 8
+    provider_concurrency: int = 4
+    deadline: float | None = None  # seconds for the whole run
+    timeout: float | None = None  # overrides every check's per-attempt timeout
+    retries: int | None = None  # overrides every check's retries
+    clock: Callable[[], float] = time.monotonic
+    sleep: Sleep = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    # A transport for tests (e.g. respx); None = real network.
+    transport: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What came back from one attempt, before classification."""
+
+    status: int | None
+    headers: Mapping[str, str]
+    body: bytes
+    latency_ms: float
+    failure: OutcomeClass | None = None  # set when no HTTP answer arrived
+    failure_message: str = ""
+
+
+ResultCallback = Callable[[Result], None]
+
+
+async def run_checks(
+    checks: Sequence[Check],
+    options: RunOptions,
+    redactor: Redactor,
+    stop: asyncio.Event | None = None,
+    on_result: ResultCallback | None = None,
+) -> tuple[list[Result], str | None]:
+    """Run every check. Returns results in ``checks`` order and why the run stopped early
+    (``"deadline"``, or the reason set on ``stop``), if it did. Unfinished checks are
+    reported as ``interrupted``, never dropped."""
+    started = options.clock()
+    deadline = started + options.deadline if options.deadline is not None else None
+    limit = asyncio.Semaphore(options.concurrency)
+    clients = _Clients(options)
+    provider_limits: dict[str, asyncio.Semaphore] = {}
+    results: dict[int, Result] = {}
+
+    async def one(index: int, check: Check) -> None:
+        semaphore = provider_limits.setdefault(
+            check.provider.name,
+            asyncio.Semaphore(check.provider.concurrency or options.provider_concurrency),
+        )
+        try:
+            result = await _run_check(check, options, clients, limit, semaphore, redactor,
+                                      deadline)
+        except Exception as exc:  # a bug in checker must not lose the other results
+            result = result_without_probe(
+                check, OutcomeClass.UNKNOWN,
+                redactor(f"checker internal error: {type(exc).__name__}: {exc}"),
+            )
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    tasks = [asyncio.ensure_future(one(i, check)) for i, check in enumerate(checks)]
+    stopped: str | None = None
+    try:
+        stopped = await _wait(tasks, options, deadline, stop)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await clients.close()
+
+    ordered: list[Result] = []
+    for index, check in enumerate(checks):
+        if index in results:
+            ordered.append(results[index])
+            continue
+        why = {
+            "deadline": f"not finished within the run deadline ({options.deadline:g}s)"
+            if options.deadline is not None else "not finished",
+        }.get(stopped or "", f"not finished: the run was interrupted ({stopped})")
+        ordered.append(result_without_probe(check, OutcomeClass.INTERRUPTED, why))
+    return ordered, stopped
+
+
+async def _wait(
+    tasks: list[asyncio.Future[None]],
+    options: RunOptions,
+    deadline: float | None,
+    stop: asyncio.Event | None,
+) -> str | None:
+    if not tasks:
+        return None
+    everything = asyncio.ensure_future(asyncio.wait(tasks))
+    waiters: list[asyncio.Future[Any]] = [everything]
+    stop_waiter = None
+    if stop is not None:
+        stop_waiter = asyncio.ensure_future(stop.wait())
+        waiters.append(stop_waiter)
+    timeout = None if deadline is None else max(0.0, deadline - options.clock())
+    try:
+        done, _ = await asyncio.wait(waiters, timeout=timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    if everything in done:
+        # A task that raised is a bug in checker; it must still not lose the report.
+        return None
+    if stop_waiter is not None and stop_waiter in done:
+        return getattr(stop, "reason", None) or "stopped"
+    return "deadline"
+
+
+class _Clients:
+    """One pooled AsyncClient per provider, created on first use."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.clients: dict[str, httpx.AsyncClient] = {}
+
+    def get(self, provider: Provider) -> httpx.AsyncClient:
+        client = self.clients.get(provider.name)
+        if client is None:
+            connections = provider.concurrency or self.options.provider_concurrency
+            client = httpx.AsyncClient(
+                verify=_tls(provider),
+                follow_redirects=False,  # never carry the key to another host
+                limits=httpx.Limits(max_connections=connections,
+                                    max_keepalive_connections=connections),
+                transport=self.options.transport,
+                trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE
+            )
+            self.clients[provider.name] = client
+        return client
+
+    async def close(self) -> None:
+        await asyncio.gather(*(c.aclose() for c in self.clients.values()),
+                             return_exceptions=True)
+
+
+def _tls(provider: Provider) -> ssl.SSLContext | bool:
+    if provider.ca_bundle:
+        return ssl.create_default_context(cafile=provider.ca_bundle)
+    return True  # verified; httpx honours SSL_CERT_FILE through trust_env
+
+
+async def _run_check(
+    check: Check,
+    options: RunOptions,
+    clients: _Clients,
+    limit: asyncio.Semaphore,
+    provider_limit: asyncio.Semaphore,
+    redactor: Redactor,
+    deadline: float | None,
+) -> Result:
+    if check.key is None or check.key.value is None:
+        missing = ", ".join(check.key.missing) if check.key else "api_key"
+        return result_without_probe(
+            check, OutcomeClass.CONFIG_ERROR,
+            f"environment variable {missing} is not set (export it, or use a CI secret)",
+        )
+    try:
+        request = build_probe(check)
+        client = clients.get(check.provider)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        return result_without_probe(check, OutcomeClass.CONFIG_ERROR,
+                                    redactor(f"cannot set up the probe: {exc}"))
+    timeout = options.timeout or check.timeout
+    retries = options.retries if options.retries is not None else check.retries
+    started = options.clock()
+    notes: list[str] = []
+    attempt = 0
+    while True:
+        attempt += 1
+        async with limit, provider_limit:
+            answer = await _attempt(client, request, timeout)
+        if answer.failure is not None:
+            cls, status, message, rule, code = (answer.failure, None, answer.failure_message,
+                                                "transport", None)
+        else:
+            outcome = classify(answer.status, answer.headers, answer.body)
+            cls, status, message, rule, code = (outcome.cls, outcome.status, outcome.message,
+                                                outcome.rule, outcome.code)
+        log.debug("%s attempt %d: %s %s -> %s in %.0fms", check.id, attempt, request.method,
+                  request.url, status if status is not None else cls.value, answer.latency_ms)
+        decision = decide(
+            retryable=info(cls).retryable,
+            attempt=attempt,
+            max_retries=retries,
+            headers=answer.headers,
+            message=message,
+            now=options.clock(),
+            deadline=deadline,
+            now_epoch=time.time(),
+            rng=options.rng,
+        )
+        if not decision.retry:
+            if info(cls).retryable and "deadline" in decision.reason:
+                notes.append(decision.reason)
+            break
+        notes.append(f"attempt {attempt}: {cls.value}, retried after {decision.delay:.2f}s "
+                     f"({decision.reason})")
+        await options.sleep(decision.delay)
+
+    return Result(
+        check=check,
+        cls=cls,
+        verdict=verdict_for(check, cls),
+        status=status,
+        message=redactor(message),
+        rule=rule,
+        code=code,
+        request_id=_request_id(answer.headers),
+        attempts=attempt,
+        latency_ms=answer.latency_ms,
+        duration_s=options.clock() - started,
+        endpoint=request.url,
+        limits={k: v for k, v in answer.headers.items() if k.startswith("x-ratelimit-")},
+        notes=tuple(redactor(n) for n in notes),
+    )
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    for name in REQUEST_ID_HEADERS:
+        if name in headers:
+            return headers[name][:128]
+    return None
+
+
+async def _attempt(client: httpx.AsyncClient, request: ProbeRequest, timeout: float) -> Answer:
+    began = time.perf_counter()
+    try:
+        # wait_for bounds the whole attempt: httpx's timeouts are per read, so a server that
+        # trickles bytes would otherwise never time out.
+        return await asyncio.wait_for(_exchange(client, request, timeout, began), timeout)
+    except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
+        phase = {
+            httpx.ConnectTimeout: "while connecting",
+            httpx.ReadTimeout: "waiting for the answer",
+            httpx.WriteTimeout: "while sending",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(exc), "before the answer was complete")
+        return _failure(OutcomeClass.TIMEOUT, f"no answer within {timeout:g}s ({phase})", began)
+    except httpx.ConnectError as exc:
+        return _failure(OutcomeClass.NETWORK_ERROR, _connect_reason(exc), began)
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        return _failure(OutcomeClass.NETWORK_ERROR,
+                        f"connection broken mid-answer: {_first_line(exc)}", began)
+    except httpx.UnsupportedProtocol as exc:
+        return _failure(OutcomeClass.CONFIG_ERROR, f"unsupported URL: {_first_line(exc)}", began)
+    except (httpx.HTTPError, OSError, ssl.SSLError) as exc:
+        return _failure(OutcomeClass.NETWORK_ERROR,
+                        f"{type(exc).__name__}: {_first_line(exc)}", began)
+
+
+async def _exchange(
+    client: httpx.AsyncClient, request: ProbeRequest, timeout: float, began: float
+) -> Answer:
+    async with client.stream(
+        request.method,
+        request.url,
+        headers=request.wire_headers(),
+        json=dict(request.body),
+        timeout=httpx.Timeout(timeout),
+    ) as response:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        if 200 <= response.status_code < 300:
+            if request.stream:
+                body = await _read_first_event(response)
+            else:
+                body = await _read_capped(response, SUCCESS_READ_CAP)
+        elif 300 <= response.status_code < 400:
+            location = response.headers.get("location", "")
+            host = httpx.URL(location).host if location else ""
+            body = f"redirect to {host or 'an unnamed location'}".encode()
+        else:
+            body = await _read_capped(response, ERROR_READ_CAP)
+        return Answer(response.status_code, headers, body,
+                      (time.perf_counter() - began) * 1000)
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= cap:
+            break  # leaving the `stream` block closes the connection; the rest is not read
+    return b"".join(chunks)[:cap]
+
+
+async def _read_first_event(response: httpx.Response) -> bytes:
+    """Read a server-sent-event stream up to its first complete ``data:`` event."""
+    buffer = b""
+    async for chunk in response.aiter_bytes():
+        buffer += chunk
+        normalized = buffer.replace(b"\r\n", b"\n")
+        if b"data:" in normalized and b"\n\n" in normalized[normalized.index(b"data:"):]:
+            break
+        if len(buffer) >= ERROR_READ_CAP:
+            break
+    return buffer
+
+
+def _failure(cls: OutcomeClass, message: str, began: float) -> Answer:
+    return Answer(None, {}, b"", (time.perf_counter() - began) * 1000, cls, message)
+
+
+def _connect_reason(exc: httpx.ConnectError) -> str:
+    text = _first_line(exc)
+    lowered = text.lower()
+    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+        return f"TLS handshake failed: {text}"
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or (
+        "name resolution" in lowered or "getaddrinfo" in lowered or "no address" in lowered
+    ):
+        return f"DNS lookup failed: {text}"
+    if "refused" in lowered:
+        return f"connection refused: {text}"
+    return f"cannot connect: {text}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
