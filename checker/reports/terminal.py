@@ -8,6 +8,7 @@ from .interface import ReportFormat
 
 _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 _SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE: "WARN"}
+MESSAGE_WIDTH = 160
 _VERDICT_COLOUR = {Verdict.PASSED: "green", Verdict.FAILED: "red", Verdict.INCONCLUSIVE: "yellow"}
 
 
@@ -35,6 +36,7 @@ class TerminalFormat(ReportFormat):
                          + line[widths[0]:])
             if not result.passed or self.verbose:
                 lines.extend(self._explain(result))
+        lines.extend(self._advice(report))
         lines.append("")
         lines.append(self._summary(report))
         return "\n".join(lines) + "\n"
@@ -54,17 +56,31 @@ class TerminalFormat(ReportFormat):
     def _explain(self, result: Result) -> list[str]:
         pad = "      "
         lines = []
-        if result.cls is OutcomeClass.OK:
+        if result.cls is OutcomeClass.OK and not result.passed:
             lines.append(f"{pad}expected {result.check.expect.label}, but the key can use "
                          f"{result.check.model}")
         elif result.message:
-            lines.append(f"{pad}{result.message}")
+            message = result.message
+            if not self.verbose and len(message) > MESSAGE_WIDTH:
+                message = message[: MESSAGE_WIDTH - 1] + "…"
+            lines.append(f"{pad}{message}")
         if result.request_id and not result.passed:
             lines.append(self.paint(f"{pad}request id {result.request_id}", "dim"))
         for note in result.notes:
             lines.append(self.paint(f"{pad}{note}", "dim"))
-        if not result.passed:
-            lines.append(f"{pad}→ {info(result.cls).hint}")
+        return lines
+
+    def _advice(self, report: RunReport) -> list[str]:
+        """One hint per class that needs action, not one per failing row."""
+        seen: dict[OutcomeClass, int] = {}
+        for result in report.results:
+            if not result.passed:
+                seen[result.cls] = seen.get(result.cls, 0) + 1
+        if not seen:
+            return []
+        lines = ["", self.paint("What to do:", "bold")]
+        for cls, number in seen.items():
+            lines.append(f"  {cls.value} ({number}): {info(cls).hint}")
         return lines
 
     def _summary(self, report: RunReport) -> str:
