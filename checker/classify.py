@@ -86,8 +86,6 @@ RULES: tuple[Rule, ...] = (
     # --- Organization Verification: 403 images, 404 text models (code model_not_found),
     # 400 param stream / reasoning.summary (code unsupported_value), also inside relays.
     Rule("verification-gate", C.VERIFICATION_REQUIRED, text=r"organi[sz]ation must be verified"),
-    Rule("verification-gate-variant", C.VERIFICATION_REQUIRED,
-         text=r"verify (your|the) organi[sz]ation.{0,80}(to use|to access|to stream)"),
     # --- Region
     Rule("region-code", C.REGION_BLOCKED, codes=_set("unsupported_country_region_territory")),
     Rule("region-text", C.REGION_BLOCKED,
@@ -146,7 +144,8 @@ RULES: tuple[Rule, ...] = (
     Rule("moderation-code", C.CONTENT_FILTERED, codes=_set("content_filter", "moderation_blocked",
                                                            "content_policy_violation")),
     Rule("moderation-text", C.CONTENT_FILTERED,
-         text=r"rejected by the safety system|content management policy"
+         text=r"rejected by the safety system|rejected as a result of our safety system"
+              r"|content management policy"
               r"|flagged by (our|the) moderation"),
     # --- Model or deployment missing (also relays with "no available channel")
     Rule("model-not-found-code", C.MODEL_NOT_FOUND,
@@ -182,7 +181,8 @@ RULES: tuple[Rule, ...] = (
          types=_set("server_error", "service_unavailable_error", "cf_bad_gateway",
                     "overloaded_error", "api_error")),
     Rule("server-code", C.SERVER_ERROR, codes=_set("server_is_overloaded", "server_error",
-                                                  "service_unavailable", "internal_error")),
+                                                  "service_unavailable", "internal_error",
+                                                  "internalservererror")),
     Rule("server-text", C.SERVER_ERROR,
          text=r"server had an error|currently overloaded|servers are currently overloaded"
               r"|bad gateway|service (temporarily )?unavailable|gateway time-?out"

@@ -318,8 +318,13 @@ def _compose(text: str, path: str) -> Node:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line, mark.column) if mark else (0, 0)
         problem = exc.problem or exc.context or "invalid YAML"
+        fix = "fix the YAML syntax (indentation, quotes, colons)"
+        lines = text.splitlines()
+        if line < len(lines) and "${" in lines[line] and ("[" in lines[line] or "{" in
+                                                          lines[line].replace("${", "")):
+            fix = 'quote ${VAR} inside [ ] or { }: ["${A}", "${B}"]'
         raise ConfigError([_issue(path, line, column, f"YAML syntax error: {problem}",
-                                  "fix the YAML syntax (indentation, quotes, colons)")]) from None
+                                  fix)]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([_issue(path, 0, 0, f"not valid YAML: {exc}",
                                   "fix the YAML syntax")]) from None
@@ -766,7 +771,7 @@ class _Loader:
             return []
         if not node.value:
             self.error(node, "no checks declared (the matrix is empty)",
-                       "add at least one `- providers: [...]\\n  models: [...]`")
+                       "add at least one check with `providers:` and `models:`")
             return []
         checks: list[Check] = []
         seen: dict[str, Location] = {}
