@@ -9,6 +9,7 @@ Bodies and headers copy what providers really send (see the error corpus).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import socket
@@ -36,7 +37,8 @@ SCENARIOS: Mapping[str, str] = {
     "no-credit": "no credit: 429 insufficient_quota (must not be retried)",
     "billing-limit": "billing hard limit reached: 400",
     "project-restricted": "a project allowlist with only gpt-4o-mini and text-embedding-3-small",
-    "rate-limited": "429 with retry-after-ms on the first request per model, then fine",
+    "rate-limited": "429 with retry-after-ms (or Retry-After in seconds, with "
+                    "`retry_after_seconds`) on the first request per model, then fine",
     "rate-limited-long": "429 with Retry-After: 120 every time",
     "flaky": "500 server_error on the first request per model, then fine",
     "relay-openrouter": "a relay wrapping an unverified upstream in error.metadata.raw",
@@ -77,6 +79,7 @@ class Reply:
     # Fault injection: close after this many body bytes (`reset`), or stall (seconds).
     reset_after: int | None = None
     stall: float = 0.0
+    probe: Probe | None = None  # the request this answers (set by ``Simulator.respond``)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,17 @@ class Probe:
     kind: ProbeKind | None
     azure: bool
     organization: str | None
+    received: float | None = None  # monotonic arrival time, before any injected latency
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One answer as it left the simulator (``Simulator.answered``)."""
+
+    probe: Probe
+    status: int
+    sent: float  # monotonic time the answer was written
+    headers: Mapping[str, str]
 
 
 def _json(status: int, payload: object, **headers: str) -> Reply:
@@ -121,15 +135,26 @@ class Simulator:
         retry_after_ms: int = 300,
         port: int = 0,
         azure_deployments: Mapping[str, str] | None = None,
+        retry_after_seconds: int | None = None,
+        rate_limit_fraction: float = 0.0,
     ) -> None:
+        """``retry_after_seconds``: rate-limit answers carry ``Retry-After: N`` (seconds)
+        instead of ``retry-after-ms``. ``rate_limit_fraction``: that share of the first
+        requests per (key, model, capability) of any scenario that would answer is refused
+        once with a rate-limit 429, spread evenly in arrival order (benchmarks, load
+        tests); keys whose scenario refuses before looking at the model are not affected."""
         self.keys = dict(keys or {})
         self.latency = latency
         self.slow_seconds = slow_seconds
         self.image_bytes = image_bytes
         self.propagation_requests = propagation_requests
         self.retry_after_ms = retry_after_ms
+        self.retry_after_seconds = retry_after_seconds
+        self.rate_limit_fraction = rate_limit_fraction
         self.azure_deployments = dict(azure_deployments or {})
         self.log: list[Probe] = []
+        self.answered: list[Answered] = []
+        self._first_requests = 0
         self._counts: dict[tuple[str, ...], int] = {}
         self._lock = threading.Lock()
         self._image_payload: bytes | None = None
@@ -197,7 +222,8 @@ class Simulator:
             self._counts[counter] = self._counts.get(counter, 0) + 1
             return self._counts[counter]
 
-    def respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Reply:
+    def respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes,
+                received: float | None = None) -> Reply:
         parts = urlsplit(path)
         azure = parts.path.startswith("/openai/")
         key = headers.get("api-key", "") if azure else _bearer(headers.get("authorization", ""))
@@ -215,13 +241,20 @@ class Simulator:
         capability = (REASONING_SUMMARY if isinstance(request.get("reasoning"), dict)
                       and request["reasoning"].get("summary") else
                       STREAM if request.get("stream") else ACCESS)
+        probe = Probe(time.monotonic(), scenario or "unknown-key", parts.path, model,
+                      capability, kind, azure, headers.get("openai-organization"), received)
         with self._lock:
-            self.log.append(Probe(time.monotonic(), scenario or "unknown-key", parts.path, model,
-                                  capability, kind, azure,
-                                  headers.get("openai-organization")))
+            self.log.append(probe)
+        reply = self._reply_to(method, parts.path, key, scenario, model, capability, kind,
+                               azure, deployment)
+        reply.probe = probe
+        return reply
 
+    def _reply_to(self, method: str, path: str, key: str, scenario: str | None, model: str,
+                  capability: str, kind: ProbeKind | None, azure: bool,
+                  deployment: str | None) -> Reply:
         if method != "POST" or kind is None:
-            return _error(404, f"Invalid URL ({method} {parts.path})", code=None)
+            return _error(404, f"Invalid URL ({method} {path})", code=None)
         if scenario is None:
             if azure:
                 return _json(401, {"error": {"code": "401", "message":
@@ -264,14 +297,8 @@ class Simulator:
         if scenario == "project-restricted" and model not in _PROJECT_ALLOWLIST:
             return _error(403, f"Project `proj_Sim3x4mpl3Pr0j3ct` does not have access to "
                                f"model `{model}`", code="model_not_found")
-        if scenario == "rate-limited" and self._next(key, model, capability, "rl") == 1:
-            return _error(429, f"Rate limit reached for {model} in organization org-sim on "
-                               "requests per min (RPM): Limit 3, Used 3, Requested 1. Please "
-                               f"try again in {self.retry_after_ms}ms.", type_="requests",
-                          code="rate_limit_exceeded",
-                          **{"retry-after-ms": str(self.retry_after_ms),
-                             "x-ratelimit-remaining-requests": "0",
-                             "x-ratelimit-reset-requests": f"{self.retry_after_ms}ms"})
+        if self._rate_limited(scenario, key, model, capability):
+            return self._rate_limit_reply(model)
         if scenario == "flaky" and self._next(key, model, capability, "flaky") == 1:
             return _error(500, "The server had an error processing your request. Sorry about "
                                "that! You can retry your request, or contact us through our "
@@ -301,6 +328,31 @@ class Simulator:
                 return _json(refusal.status, payload)
             return refusal
         return self._success(model, capability, kind)
+
+    def _rate_limited(self, scenario: str, key: str, model: str, capability: str) -> bool:
+        if scenario != "rate-limited" and not self.rate_limit_fraction:
+            return False
+        if self._next(key, model, capability, "rl") != 1:
+            return False
+        if scenario == "rate-limited":
+            return True
+        with self._lock:  # every 1/fraction-th first request, evenly spread
+            before = int(self._first_requests * self.rate_limit_fraction)
+            self._first_requests += 1
+            return int(self._first_requests * self.rate_limit_fraction) > before
+
+    def _rate_limit_reply(self, model: str) -> Reply:
+        if self.retry_after_seconds is not None:
+            wait, hint = str(self.retry_after_seconds), f"{self.retry_after_seconds}s"
+            headers = {"retry-after": wait, "x-ratelimit-reset-requests": hint}
+        else:
+            hint = f"{self.retry_after_ms}ms"
+            headers = {"retry-after-ms": str(self.retry_after_ms),
+                       "x-ratelimit-reset-requests": hint}
+        return _error(429, f"Rate limit reached for {model} in organization org-sim on "
+                           "requests per min (RPM): Limit 3, Used 3, Requested 1. Please "
+                           f"try again in {hint}.", type_="requests", code="rate_limit_exceeded",
+                      **headers, **{"x-ratelimit-remaining-requests": "0"})
 
     def _always(self, scenario: str, key: str, model: str) -> Reply:
         replies: dict[str, Callable[[], Reply]] = {
@@ -490,27 +542,32 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the demo prints its own table
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._handle("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._handle("POST")
 
     def _handle(self, method: str) -> None:
         simulator = self.server.simulator
+        received = time.monotonic()
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(min(length, 1024 * 1024)) if length else b""
         if simulator.latency:
             time.sleep(simulator.latency)
         headers = {k.lower(): v for k, v in self.headers.items()}
-        reply = simulator.respond(method, self.path, headers, body)
+        reply = simulator.respond(method, self.path, headers, body, received=received)
         try:
             self._send(reply)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        if reply.probe is not None:
+            with simulator._lock:
+                simulator.answered.append(Answered(reply.probe, reply.status, time.monotonic(),
+                                                   reply.headers))
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
@@ -541,10 +598,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _reset(self) -> None:
         self.close_connection = True
-        try:
-            # SO_LINGER with a zero timeout: close() sends RST, like a crashed upstream.
+        # SO_LINGER with a zero timeout: close() sends RST, like a crashed upstream.
+        with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
-        except OSError:
-            pass
         self.connection.close()
