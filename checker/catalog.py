@@ -164,9 +164,10 @@ def estimate_cost(
 
 
 def format_usd(value: float) -> str:
-    if value == 0:
+    """Dollars to three significant digits: $0.011, $0.0000123, $12.50."""
+    if value <= 0:
         return "$0"
-    if value < 0.0001:
-        return f"${value:.6f}".rstrip("0")
-    decimals = max(2, 1 - math.floor(math.log10(value)) + 2)
-    return f"${value:.{min(decimals, 6)}f}"
+    if value >= 1:
+        return f"${value:,.2f}"
+    decimals = max(2, -math.floor(math.log10(value)) + 2)
+    return "$" + f"{value:.{decimals}f}".rstrip("0")

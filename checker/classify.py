@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from .outcomes import OutcomeClass, info
 
@@ -215,12 +216,11 @@ class Outcome:
 
 def classify(status: int | None, headers: Mapping[str, str], body: str | bytes) -> Outcome:
     """Classify one HTTP answer. ``status`` is None when unknown (a pasted body)."""
-    del headers  # reserved: the classes do not depend on headers today
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = text[:MAX_EXAMINED_CHARS]
 
     if status is not None and 300 <= status < 400:
-        return Outcome(C.UNEXPECTED_RESPONSE, status, "redirect (not followed)", "redirect")
+        return Outcome(C.UNEXPECTED_RESPONSE, status, _redirect_message(headers), "redirect")
 
     if status is not None and 200 <= status < 300:
         success = _success(text)
@@ -238,6 +238,13 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes) 
         # truncated or foreign JSON document, a proxy's page.
         return Outcome(C.UNEXPECTED_RESPONSE, status, excerpt or "empty body", f"2xx-{facts.shape}")
     return Outcome(C.UNKNOWN, status, excerpt, "no-rule", code)
+
+
+def _redirect_message(headers: Mapping[str, str]) -> str:
+    location = next((v for k, v in headers.items() if k.lower() == "location"), "")
+    host = urlsplit(location).hostname if location else None
+    target = f"to {host}" if host else "to another path on this host" if location else ""
+    return f"redirect {target} not followed (the key is never sent on)".replace("  ", " ")
 
 
 # --- success bodies -------------------------------------------------------------------------
