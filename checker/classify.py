@@ -445,8 +445,16 @@ def _excerpt_for(rule: Rule, facts: Facts, raw: str) -> str:
     return _shorten(raw[match.start() :].replace("\\n", " ").replace("\\", ""))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """One printable line: control characters (terminal escapes included) become spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def _shorten(message: str) -> str:
-    message = " ".join(message.split())
+    message = printable(message)
     if len(message) > _EXCERPT_CHARS:
         message = message[: _EXCERPT_CHARS - 1] + "…"
     return message

@@ -11,6 +11,12 @@ from .config import Check, ConfigIssue
 from .outcomes import Kind, OutcomeClass, info
 
 
+UNEXPECTED_ACCESS_HINT = (
+    "The key can use this model, but the check expects it cannot (least privilege). Restrict "
+    "the project's model allowlist or the key's scopes, or change `expect:`."
+)
+
+
 class Verdict(str, enum.Enum):
     PASSED = "passed"
     FAILED = "failed"  # a definite answer that is not what the check expects
@@ -51,6 +57,8 @@ class Result:
 
     @property
     def hint(self) -> str:
+        if self.cls is OutcomeClass.OK and self.verdict is Verdict.FAILED:
+            return UNEXPECTED_ACCESS_HINT
         return info(self.cls).hint
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..outcomes import OutcomeClass, info
+from ..classify import printable
+from ..outcomes import OutcomeClass
 from ..results import Result, RunReport, Verdict
 from .interface import ReportFormat
 
@@ -60,7 +61,7 @@ class TerminalFormat(ReportFormat):
             lines.append(f"{pad}expected {result.check.expect.label}, but the key can use "
                          f"{result.check.model}")
         elif result.message:
-            message = result.message
+            message = printable(result.message)
             if not self.verbose and len(message) > MESSAGE_WIDTH:
                 message = message[: MESSAGE_WIDTH - 1] + "…"
             lines.append(f"{pad}{message}")
@@ -72,15 +73,16 @@ class TerminalFormat(ReportFormat):
 
     def _advice(self, report: RunReport) -> list[str]:
         """One hint per class that needs action, not one per failing row."""
-        seen: dict[OutcomeClass, int] = {}
+        seen: dict[OutcomeClass, tuple[int, str]] = {}
         for result in report.results:
             if not result.passed:
-                seen[result.cls] = seen.get(result.cls, 0) + 1
+                number, _ = seen.get(result.cls, (0, ""))
+                seen[result.cls] = (number + 1, result.hint)
         if not seen:
             return []
         lines = ["", self.paint("What to do:", "bold")]
-        for cls, number in seen.items():
-            lines.append(f"  {cls.value} ({number}): {info(cls).hint}")
+        for cls, (number, hint) in seen.items():
+            lines.append(f"  {cls.value} ({number}): {hint}")
         return lines
 
     def _summary(self, report: RunReport) -> str:
