@@ -670,8 +670,8 @@ class _Loader:
             api_version = "2025-04-01-preview"
         ca_bundle = None
         if "ca_bundle" in nodes:
-            ca_bundle = self.optional_string(nodes["ca_bundle"], _field(PROVIDER_FIELDS, "ca_bundle"),
-                                             what)
+            ca_bundle = self.optional_string(
+                nodes["ca_bundle"], _field(PROVIDER_FIELDS, "ca_bundle"), what)
         if url is None:
             return None
         return Provider(
@@ -737,7 +737,7 @@ class _Loader:
             suspicious = looks_like_secret(literal) or looks_like_secret(defaults) or (
                 _SECRET_HEADER.search(name) is not None
                 and len(literal.strip()) >= 8
-                and not literal.strip().lower() in ("bearer", "basic")
+                and literal.strip().lower() not in ("bearer", "basic")
             )
             if suspicious:
                 self.error(value_node, f"header {name!r} of {what} holds a literal secret",

@@ -54,11 +54,13 @@ def diagnose(text: str, status: int | None = None) -> Diagnosis:
 def render(diagnosis: Diagnosis) -> str:
     outcome = diagnosis.outcome
     details = info(outcome.cls)
-    status = "unknown" if outcome.status is None else f"{outcome.status} ({diagnosis.status_source})"
+    status = ("unknown" if outcome.status is None
+              else f"{outcome.status} ({diagnosis.status_source})")
+    retry = "yes, it is transient" if details.retryable else "no, retrying will not help"
     lines = [
         f"class:     {outcome.cls.value} ({details.kind.value})",
         f"means:     {details.summary}",
-        f"retry:     {'yes, it is transient' if details.retryable else 'no, retrying will not help'}",
+        f"retry:     {retry}",
         f"status:    {status}",
         f"matched:   rule '{outcome.rule}'",
     ]

@@ -10,7 +10,6 @@ from datetime import datetime
 from .config import Check, ConfigIssue
 from .outcomes import Kind, OutcomeClass, info
 
-
 UNEXPECTED_ACCESS_HINT = (
     "The key can use this model, but the check expects it cannot (least privilege). Restrict "
     "the project's model allowlist or the key's scopes, or change `expect:`."

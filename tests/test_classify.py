@@ -101,7 +101,8 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      'claude-3-5-sonnet-2024"}}', C.MODEL_NOT_FOUND),
     ("model-not-found-text", 503,
      '{"error": {"message": "\\u5f53\\u524d\\u5206\\u7ec4 default \\u4e0b\\u5bf9\\u4e8e\\u6a21'
-     '\\u578b gpt-5 \\u65e0\\u53ef\\u7528\\u6e20\\u9053 (request id: 2025082215093026624875464905761)"'
+     '\\u578b gpt-5 \\u65e0\\u53ef\\u7528\\u6e20\\u9053 '
+     '(request id: 2025082215093026624875464905761)"'
      ', "type": "one_api_error"}}', C.MODEL_NOT_FOUND),
     ("probe-param-code", 400,
      '{"error": {"message": "Unsupported parameter: \'max_tokens\' is not supported with this '

@@ -114,7 +114,8 @@ def test_literal_secret_in_api_key_is_refused() -> None:
 
 
 def test_literal_secret_as_an_interpolation_default_is_refused() -> None:
-    errors = errors_of(GOOD.replace("${OPENAI_API_KEY}", "${OPENAI_API_KEY:-sk-abcdef0123456789abcd}"))
+    errors = errors_of(GOOD.replace("${OPENAI_API_KEY}",
+                                    "${OPENAI_API_KEY:-sk-abcdef0123456789abcd}"))
     assert "literal secret" in errors[0]
 
 
@@ -124,7 +125,8 @@ def test_literal_non_secret_api_key_must_still_come_from_env() -> None:
 
 
 def test_literal_secret_in_headers_is_refused() -> None:
-    text = GOOD.replace("    api_key:", "    headers:\n      X-Api-Key: a8f5f167f44f4964e6c998dee827110c\n    api_key:")
+    text = GOOD.replace("    api_key:", "    headers:\n      X-Api-Key: "
+                                       "a8f5f167f44f4964e6c998dee827110c\n    api_key:")
     errors = errors_of(text)
     assert errors[0].startswith("checks.yml:6:18: header 'X-Api-Key' of provider 'openai-prod' "
                                 "holds a literal secret")
@@ -132,7 +134,8 @@ def test_literal_secret_in_headers_is_refused() -> None:
 
 def test_header_from_environment_is_accepted_and_treated_as_secret() -> None:
     text = GOOD.replace("    api_key:", "    headers:\n      X-Gateway-Token: ${GW}\n    api_key:")
-    config = parse_config(text.lstrip("\n"), "c.yml", {"GW": "gateway-secret-123", "OPENAI_API_KEY": "k"})
+    config = parse_config(text.lstrip("\n"), "c.yml",
+                          {"GW": "gateway-secret-123", "OPENAI_API_KEY": "k"})
     assert "gateway-secret-123" in config.secret_values()
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-
 from typing import TYPE_CHECKING
+
 from .azure import AzureFlavour
 from .body import build_body, probe_kind
 from .interface import Flavour, ProbeRequest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 
@@ -23,10 +24,8 @@ def write_atomic(path: str, text: str, redactor: Redactor) -> None:
         os.chmod(temporary, 0o644)  # mkstemp makes 0600; a report is meant to be read
         os.replace(temporary, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise
 
 
