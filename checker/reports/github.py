@@ -1,9 +1,12 @@
 """GitHub Actions workflow commands: one annotation per check that did not pass, on the
 YAML line that declared its model. Worst first; GitHub shows at most 10 per type per
-step, so the rest are summarised in one more annotation."""
+step, so from the tenth on they are summarised in one annotation that names them all."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ..outcomes import OutcomeClass
 from ..results import Result, RunReport, Verdict
 from .interface import ReportFormat
 from .junit import short_message
@@ -32,31 +35,75 @@ def annotation(level: str, message: str, file: str | None = None, line: int | No
     return f"{head}::{escape_data(message)}"
 
 
-def _level(result: Result) -> str:
-    return "error" if result.verdict is Verdict.FAILED else "warning"
+# Worst first, within each annotation type (GitHub shows only the first 10 of a type).
+# Failures: an expectation breach (a key that reaches a model it must not) is a security
+# finding; then problems that break every model of a key; then per-model gates.
+FAILURE_ORDER: tuple[OutcomeClass, ...] = (
+    OutcomeClass.OK,
+    OutcomeClass.AUTH_FAILED,
+    OutcomeClass.ACCOUNT_DISABLED,
+    OutcomeClass.QUOTA_EXHAUSTED,
+    OutcomeClass.REGION_BLOCKED,
+    OutcomeClass.VERIFICATION_REQUIRED,
+    OutcomeClass.PERMISSION_DENIED,
+    OutcomeClass.MODEL_NOT_FOUND,
+)
+# Inconclusive: what needs a person (config, unknown answers) before what a retry may fix.
+INCONCLUSIVE_ORDER: tuple[OutcomeClass, ...] = (
+    OutcomeClass.CONFIG_ERROR,
+    OutcomeClass.UNKNOWN,
+    OutcomeClass.UNEXPECTED_RESPONSE,
+    OutcomeClass.PROBE_REJECTED,
+    OutcomeClass.CONTENT_FILTERED,
+    OutcomeClass.NETWORK_ERROR,
+    OutcomeClass.TIMEOUT,
+    OutcomeClass.SERVER_ERROR,
+    OutcomeClass.RATE_LIMITED,
+    OutcomeClass.INTERRUPTED,
+)
+
+
+def severity(result: Result) -> int:
+    """Lower is worse. Classes not listed (or expectations met by a class that is not
+    the usual one) sort after the listed ones, in their original order."""
+    order = FAILURE_ORDER if result.verdict is Verdict.FAILED else INCONCLUSIVE_ORDER
+    return order.index(result.cls) if result.cls in order else len(order)
+
+
+def worst_first(results: Sequence[Result]) -> list[Result]:
+    return sorted(results, key=severity)  # stable: config order within a class
+
+
+def capped(level: str, lines: Sequence[str], names: Sequence[str]) -> list[str]:
+    """At most MAX_PER_TYPE annotations of one level: the first ones as they are, the
+    rest summarised in the last slot (``names`` says what each line was about)."""
+    if len(lines) <= MAX_PER_TYPE:
+        return list(lines)
+    kept = MAX_PER_TYPE - 1
+    rest = names[kept:]
+    listed = ", ".join(rest[:20]) + (" …" if len(rest) > 20 else "")
+    return [*lines[:kept], annotation(level, f"{len(rest)} more: {listed}",
+                                      title=f"checker: {len(rest)} more {level}s")]
+
+
+def result_annotation(level: str, result: Result) -> str:
+    check = result.check
+    message = f"{short_message(result)}\n{result.hint}"
+    return annotation(level, message, check.location.file, check.location.line,
+                      f"{check.id}: {result.cls.value}")
 
 
 class GitHubAnnotationsFormat(ReportFormat):
     name = "github-annotations"
 
     def render(self, report: RunReport) -> str:
-        lines: list[str] = []
-        for issue in report.config_issues[:MAX_PER_TYPE]:
-            lines.append(annotation("error", f"{issue.message} ({issue.fix})" if issue.fix
-                                    else issue.message, issue.location.file,
-                                    issue.location.line, "checker: configuration error"))
-        failed = [r for r in report.results if r.verdict is Verdict.FAILED]
-        inconclusive = [r for r in report.results if r.verdict is Verdict.INCONCLUSIVE]
-        for level, results in (("error", failed), ("warning", inconclusive)):
-            for result in results[:MAX_PER_TYPE - (1 if len(results) > MAX_PER_TYPE else 0)]:
-                check = result.check
-                message = f"{short_message(result)}\n{result.hint}"
-                lines.append(annotation(level, message, check.location.file,
-                                        check.location.line, f"{check.id}: {result.cls.value}"))
-            if len(results) > MAX_PER_TYPE:
-                rest = results[MAX_PER_TYPE - 1:]
-                names = ", ".join(r.check.id for r in rest[:20])
-                lines.append(annotation(level, f"{len(rest)} more: {names}"
-                                        + (" …" if len(rest) > 20 else ""),
-                                        title=f"checker: {len(rest)} more {level}s"))
+        issues = report.config_issues
+        lines = capped("error", [
+            annotation("error", f"{issue.message} ({issue.fix})" if issue.fix else issue.message,
+                       issue.location.file, issue.location.line, "checker: configuration error")
+            for issue in issues], [str(issue.location) for issue in issues])
+        for level, verdict in (("error", Verdict.FAILED), ("warning", Verdict.INCONCLUSIVE)):
+            results = worst_first([r for r in report.results if r.verdict is verdict])
+            lines.extend(capped(level, [result_annotation(level, r) for r in results],
+                                [r.check.id for r in results]))
         return "\n".join(lines) + ("\n" if lines else "")

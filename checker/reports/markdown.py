@@ -1,7 +1,13 @@
 """Markdown summary (GitHub job summary, PR comments): a headline, a table per provider,
-collapsible details for everything that did not pass."""
+collapsible details for everything that did not pass.
+
+Provider messages are untrusted text: they are escaped so a body cannot add links,
+images or HTML to the summary. GitHub refuses a step summary over 1 MiB, so the text is
+cut on a line boundary below that, keeping the headline and closing open elements."""
 
 from __future__ import annotations
+
+import re
 
 from ..outcomes import OutcomeClass, info
 from ..results import Result, RunReport, Verdict
@@ -9,12 +15,40 @@ from .interface import ReportFormat
 
 ICONS = {Verdict.PASSED: "✅", Verdict.FAILED: "❌", Verdict.INCONCLUSIVE: "⚠️"}
 MAX_BYTES = 1024 * 1024 - 4096  # GitHub refuses a step summary over 1 MiB
+TRUNCATED = "\n…summary truncated (GitHub allows 1 MiB); see the JUnit or JSON report.\n"
+
+# Markdown punctuation that could start a link, image, emphasis, code or HTML.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#!|~&])")
 
 
 def cell(text: str) -> str:
-    """Text safe inside a table cell: no pipes, no line breaks, no raw HTML."""
-    escaped = text.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(escaped.split())
+    """Untrusted text as plain inline Markdown on one line, safe in a table cell: every
+    character that could start markup is backslash-escaped."""
+    return " ".join(_SPECIAL.sub(r"\\\1", text).split())
+
+
+def code(text: str) -> str:
+    """Text as an inline code span (backslashes are literal there; only the table's
+    pipe needs escaping)."""
+    text = " ".join(text.split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    body = padded.replace("|", "\\|")
+    return f"{fence}{body}{fence}"
+
+
+def fit(text: str, limit: int = MAX_BYTES) -> str:
+    """``text`` if it is at most ``limit`` UTF-8 bytes; else cut at a line boundary, open
+    ``<details>`` closed, and a note that says so."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    budget = limit - len(TRUNCATED.encode()) - len(b"\n</details>\n")
+    head = data[:budget].decode(errors="ignore")
+    head = head[: head.rfind("\n") + 1] if "\n" in head else ""
+    if head.count("<details>") > head.count("</details>"):
+        head += "\n</details>\n"
+    return head + TRUNCATED
 
 
 def headline(report: RunReport) -> str:
@@ -39,6 +73,14 @@ def result_label(result: Result) -> str:
     return f"{ICONS[result.verdict]} {word[result.verdict]}"
 
 
+def row_hint(result: Result) -> str:
+    if not result.passed:
+        return info(result.cls).summary
+    if result.check.expect.label != "ok":
+        return f"expected {result.check.expect.label}"
+    return ""
+
+
 class MarkdownFormat(ReportFormat):
     name = "markdown"
 
@@ -48,7 +90,7 @@ class MarkdownFormat(ReportFormat):
             lines.append("```")
             lines.extend(str(issue) for issue in report.config_issues)
             lines.append("```")
-            return "\n".join(lines) + "\n"
+            return fit("\n".join(lines) + "\n")
         meta = [f"config `{report.config_path}`", f"{report.duration_s:.1f}s"]
         if report.shard:
             meta.append(f"shard {report.shard}")
@@ -63,11 +105,10 @@ class MarkdownFormat(ReportFormat):
             lines.append("|---|---|---|---|---|---|")
             for result in results:
                 check = result.check
-                hint = "" if result.passed else info(result.cls).summary
                 lines.append(
-                    f"| `{cell(check.model)}` | {cell(check.capability)} | "
+                    f"| {code(check.model)} | {cell(check.capability)} | "
                     f"{cell(check.key_label)} | {result_label(result)} | "
-                    f"`{result.cls.value}` | {cell(hint)} |"
+                    f"`{result.cls.value}` | {cell(row_hint(result))} |"
                 )
             lines.append("")
         problems = [r for r in report.results if not r.passed]
@@ -77,16 +118,12 @@ class MarkdownFormat(ReportFormat):
             for result in problems:
                 lines.extend(self._details(result))
             lines.append("</details>")
-        text = "\n".join(lines) + "\n"
-        if len(text.encode()) > MAX_BYTES:
-            cut = text.encode()[:MAX_BYTES].decode(errors="ignore")
-            text = cut + "\n\n…summary truncated; see the JUnit or JSON report.\n"
-        return text
+        return fit("\n".join(lines) + "\n")
 
     def _details(self, result: Result) -> list[str]:
         check = result.check
         lines = [f"**{cell(check.id)}**: `{result.cls.value}` "
-                 f"({check.location.file}:{check.location.line})", ""]
+                 f"({cell(check.location.file)}:{check.location.line})", ""]
         if result.message:
             lines.append(f"> {cell(result.message)}")
             lines.append("")
@@ -94,7 +131,7 @@ class MarkdownFormat(ReportFormat):
         if result.status is not None:
             facts.append(f"HTTP {result.status}")
         if result.request_id:
-            facts.append(f"request id `{cell(result.request_id)}`")
+            facts.append(f"request id {code(result.request_id)}")
         facts.append(f"{result.attempts} attempt(s)")
         lines.append(" · ".join(facts))
         lines.append("")
