@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .output import OutputOptions
     from .runner import RunOptions
 
-COMMANDS = ("run", "plan", "validate", "diagnose", "demo", "simulate")
+COMMANDS = ("run", "plan", "validate", "diagnose", "demo", "simulate", "schema")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--env-file", help="write export lines for one key per scenario "
                           "(SIM_KEY_<SCENARIO>) and SIM_URL to this file")
     simulate.set_defaults(handler=cmd_simulate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of the config "
+                                 "(for editors and check-jsonschema)")
+    schema.set_defaults(handler=cmd_schema)
     return parser
 
 
@@ -136,6 +140,9 @@ def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None 
                          help="print GitHub workflow annotations (default in GitHub Actions)")
     reports.add_argument("--no-github", action="store_true",
                          help="in GitHub Actions, do not annotate, summarise or set outputs")
+    reports.add_argument("--no-summary", action="store_true",
+                         help="in GitHub Actions, do not append the Markdown summary to the "
+                         "job summary")
     reports.add_argument("-q", "--quiet", action="store_true", help="no table on stdout")
     reports.add_argument("-v", "--verbose", action="store_true",
                          help="explain passing checks too")
@@ -304,6 +311,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import render_schema
+
+    sys.stdout.write(render_schema())
+    return EXIT_OK
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     import time
 
@@ -359,6 +373,7 @@ def _output_options(args: argparse.Namespace) -> OutputOptions:
         markdown=args.markdown,
         annotations=bool(annotations) and not args.no_github,
         github=github,
+        summary=not args.no_summary,
         colour=use_colour(sys.stdout, os.environ, args.color),
         quiet=args.quiet,
         verbose=args.verbose,

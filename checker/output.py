@@ -6,6 +6,7 @@ Every byte passes through the run's Redactor on its way out.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class OutputOptions:
     markdown: str | None = None
     annotations: bool = False
     github: bool = False  # step summary, step outputs, masks (in GitHub Actions)
+    summary: bool = True  # append the Markdown summary to $GITHUB_STEP_SUMMARY (with github)
     colour: bool = False
     quiet: bool = False
     verbose: bool = False
@@ -52,6 +54,22 @@ def mask_secrets(redactor_values: list[str], stream: TextIO) -> None:
         if value and "\n" not in value:
             stream.write(f"::add-mask::{value}\n")
     stream.flush()
+
+
+def stop_commands(text: str, token: str) -> str:
+    """``text`` fenced so the runner executes no workflow command inside it.
+
+    The terminal table echoes provider response text; a body holding a line like
+    ``::add-mask::`` or ``::error::`` must not become a command. ``token`` must be
+    unguessable (see ``new_token``) or the text could end the fence itself."""
+    if not text:
+        return text
+    body = text if text.endswith("\n") else text + "\n"
+    return f"::stop-commands::{token}\n{body}::{token}::\n"
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
 
 
 def write_reports(
@@ -82,7 +100,8 @@ def write_reports(
 
     if not options.quiet:
         terminal = TerminalFormat(colour=options.colour, verbose=options.verbose)
-        stdout.write(redactor(terminal.render(report)))
+        table = redactor(terminal.render(report))
+        stdout.write(stop_commands(table, new_token()) if options.github else table)
     if options.annotations:
         stdout.write(redactor(GitHubAnnotationsFormat().render(report)))
     stdout.flush()
@@ -101,7 +120,7 @@ def _github_files(
 ) -> list[str]:
     problems = []
     summary_path = environ.get("GITHUB_STEP_SUMMARY")
-    if summary_path:
+    if summary_path and options.summary:
         try:
             with open(summary_path, "a", encoding="utf-8") as stream:
                 stream.write(redactor(MarkdownFormat().render(report)))
