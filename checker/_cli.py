@@ -7,18 +7,17 @@ commands that send probes, so `checker validate` in a pre-commit hook starts fas
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import Config, ConfigError, ConfigIssue, Location, find_config, load_config
-from .results import EXIT_FAILED, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM, EXIT_USAGE, RunReport
 
+# Imported where used: `checker --version` loads none of them, `checker validate` only
+# the config loader.
 if TYPE_CHECKING:
+    from .config import Config, ConfigError
     from .output import OutputOptions
     from .runner import RunOptions
 
@@ -35,9 +34,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
+        from .results import EXIT_SIGINT
+
         _error("interrupted")
         return EXIT_SIGINT
     except BrokenPipeError:
+        from .results import EXIT_OK
+
         return EXIT_OK
 
 
@@ -175,6 +178,8 @@ def _error(message: str) -> None:
 
 
 def _config_path(args: argparse.Namespace) -> str | None:
+    from .config import find_config
+
     if args.config:
         return str(args.config)
     found = find_config()
@@ -185,6 +190,8 @@ def _config_path(args: argparse.Namespace) -> str | None:
 
 
 def _load(args: argparse.Namespace) -> Config | ConfigError | None:
+    from .config import ConfigError, load_config
+
     path = _config_path(args)
     if path is None:
         return None
@@ -201,6 +208,9 @@ def _print_issues(error: ConfigError) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from .config import ConfigError
+    from .results import EXIT_OK, EXIT_USAGE
+
     loaded = _load(args)
     if loaded is None:
         return EXIT_USAGE
@@ -221,8 +231,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    import json
+
     from .catalog import PRICES_AS_OF
+    from .config import ConfigError
     from .plan import plan, render_plan, total_cost
+    from .results import EXIT_OK, EXIT_USAGE
 
     loaded = _load(args)
     if loaded is None:
@@ -253,7 +267,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
+    import json
+
     from .diagnose import diagnose, render
+    from .results import EXIT_OK, EXIT_USAGE
 
     try:
         if args.file == "-":
@@ -280,6 +297,9 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from .config import ConfigError, ConfigIssue, Location, load_config
+    from .results import EXIT_USAGE
+
     path = _config_path(args)
     if path is None:
         _write_config_error_report(args, ConfigError([ConfigIssue(
@@ -312,6 +332,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .results import EXIT_OK
     from .schema import render_schema
 
     sys.stdout.write(render_schema())
@@ -321,6 +342,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     import time
 
+    from .results import EXIT_OK
     from .simulator import SCENARIOS, Simulator
 
     simulator = Simulator(port=args.port, latency=args.latency)
@@ -392,7 +414,14 @@ def _select(args: argparse.Namespace, config: Config) -> list:  # type: ignore[t
 def _run_config(args: argparse.Namespace, config: Config) -> int:
     from .audit import redactor_for, run_audit
     from .output import mask_secrets, write_reports
-    from .results import exit_code
+    from .results import (
+        EXIT_FAILED,
+        EXIT_OK,
+        EXIT_SIGINT,
+        EXIT_SIGTERM,
+        EXIT_USAGE,
+        exit_code,
+    )
 
     redactor = redactor_for(config)
     output = _output_options(args)
@@ -451,8 +480,11 @@ def _enable_debug_log(redactor: object) -> None:
 def _write_config_error_report(args: argparse.Namespace, error: ConfigError, path: str) -> None:
     """With --junit-xml (or other reports) given, a config error still leaves a report
     that says why the run failed."""
+    from datetime import datetime, timezone
+
     from .config import display_path
     from .output import write_reports
+    from .results import EXIT_USAGE, RunReport
     from .secrets import Redactor
 
     report = RunReport(
