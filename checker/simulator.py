@@ -14,6 +14,7 @@ import json
 import secrets
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -533,6 +534,13 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
     simulator: Simulator
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that stops reading (checker caps what it reads of an answer) and
+        # closes resets the connection: normal here, not worth a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
