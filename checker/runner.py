@@ -8,16 +8,35 @@ functions (``classify``, ``retry.decide``, ``results.verdict_for``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib.util
 import logging
 import os
 import random
 import ssl
+import sys
 import time
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+import urllib.request
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpcore
 import httpx
+
+# httpcore asks for the optional `sniffio` on every lock it sets up. When it is not
+# installed, each of those imports searches sys.path again: ~15 failed imports per probe,
+# a third of the CPU of a large run. Remember the miss once.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 from .classify import classify
 from .config import Check, Provider
@@ -123,7 +142,7 @@ async def run_checks(
 
 
 async def _wait(
-    tasks: list[asyncio.Future[None]],
+    tasks: Sequence[asyncio.Future[None]],
     options: RunOptions,
     deadline: float | None,
     stop: asyncio.Event | None,
@@ -157,18 +176,29 @@ class _Clients:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.clients: dict[str, httpx.AsyncClient] = {}
+        self.proxied = _environment_proxies()
 
     def get(self, provider: Provider) -> httpx.AsyncClient:
         client = self.clients.get(provider.name)
         if client is None:
             connections = provider.concurrency or self.options.provider_concurrency
+            transport = self.options.transport
+            lean = transport is None and not self.proxied
+            # Loading a CA store costs ~25 ms: not for a plain-http provider (a local
+            # relay, the simulator) unless TLS settings were given, whose errors must
+            # still show as config errors before the first probe.
+            context = _tls(provider) if not lean or _tls_configured(provider) else None
+            if lean:
+                transport = _KeepAlivePool(lambda: _tls(provider), max_idle=connections)
             client = httpx.AsyncClient(
-                verify=_tls(provider),
+                verify=context if context is not None else True,  # unused by _KeepAlivePool
                 follow_redirects=False,  # never carry the key to another host
                 limits=httpx.Limits(max_connections=connections,
                                     max_keepalive_connections=connections),
-                transport=self.options.transport,
-                trust_env=True,  # HTTPS_PROXY, NO_PROXY, SSL_CERT_FILE
+                transport=transport,
+                # HTTPS_PROXY, NO_PROXY: with a proxy configured, httpx's own transport
+                # (and pool) is used, so proxies work exactly as httpx implements them.
+                trust_env=True,
             )
             self.clients[provider.name] = client
         return client
@@ -176,6 +206,157 @@ class _Clients:
     async def close(self) -> None:
         await asyncio.gather(*(c.aclose() for c in self.clients.values()),
                              return_exceptions=True)
+
+
+def _tls_configured(provider: Provider) -> bool:
+    return provider.base_url.startswith("https:") or bool(
+        provider.ca_bundle or os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR"))
+
+
+def _environment_proxies() -> bool:
+    """True if the environment names a proxy (what httpx reads with ``trust_env``)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
+# httpx maps httpcore's exceptions this way too; the most specific class wins.
+_HTTPCORE_ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def _httpx_errors() -> Iterator[None]:
+    try:
+        yield
+    except Exception as exc:
+        for core, mapped in _HTTPCORE_ERRORS:
+            if isinstance(exc, core):
+                raise mapped(str(exc)) from exc
+        raise
+
+
+class _KeepAlivePool(httpx.AsyncBaseTransport):
+    """Keep-alive HTTP/1.1 connections for one provider, reused most-recent first.
+
+    httpx's default pool (httpcore 1.0) re-examines every connection, and asks each
+    socket whether it is readable, whenever a request starts or ends, and lets waiting
+    requests race for the same idle connection and retry. At 50 connections that cost
+    more CPU than everything else a probe does. The runner already bounds how many
+    probes are in flight per provider, so this pool needs no queue: a request takes an
+    idle connection, or opens one.
+    """
+
+    def __init__(self, tls: Callable[[], ssl.SSLContext], max_idle: int,
+                 keepalive_expiry: float = 5.0) -> None:
+        self.tls = tls  # called for https origins only
+        self.max_idle = max_idle
+        self.keepalive_expiry = keepalive_expiry
+        # Idle connections by origin (scheme, host, port); the last one used is on top.
+        self.idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
+        self.open: set[httpcore.AsyncHTTPConnection] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert isinstance(request.stream, httpx.AsyncByteStream)
+        url = request.url
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port,
+                             target=url.raw_path),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        origin = core.url.origin
+        key = (origin.scheme, origin.host, origin.port)
+        connection = await self._checkout(origin, key)
+        try:
+            with _httpx_errors():
+                response = await connection.handle_async_request(core)
+        except BaseException:
+            await self._discard(connection)
+            raise
+        assert isinstance(response.stream, AsyncIterable)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              stream=_PooledBody(response.stream, self, connection, key),
+                              extensions=response.extensions)
+
+    async def _checkout(self, origin: httpcore.Origin,
+                        key: tuple[bytes, bytes, int]) -> httpcore.AsyncHTTPConnection:
+        idle = self.idle.get(key, [])
+        while idle:
+            connection = idle.pop()
+            if connection.is_available() and not connection.has_expired():
+                return connection
+            await self._discard(connection)
+        context = self.tls() if origin.scheme == b"https" else None
+        connection = httpcore.AsyncHTTPConnection(origin, ssl_context=context,
+                                                  keepalive_expiry=self.keepalive_expiry)
+        self.open.add(connection)
+        return connection
+
+    async def checkin(self, connection: httpcore.AsyncHTTPConnection,
+                      key: tuple[bytes, bytes, int]) -> None:
+        """After the answer is closed: keep the connection if it can serve again (a body
+        left unread closes it)."""
+        idle = self.idle.setdefault(key, [])
+        if connection.is_idle() and len(idle) < self.max_idle:
+            idle.append(connection)
+        else:
+            await self._discard(connection)
+
+    async def _discard(self, connection: httpcore.AsyncHTTPConnection) -> None:
+        self.open.discard(connection)
+        with contextlib.suppress(Exception):
+            await connection.aclose()
+
+    async def aclose(self) -> None:
+        connections, self.open, self.idle = self.open, set(), {}
+        for connection in connections:
+            with contextlib.suppress(Exception):
+                await connection.aclose()
+
+
+class _PooledBody(httpx.AsyncByteStream):
+    """An answer's body; closing it hands the connection back to the pool."""
+
+    def __init__(self, stream: AsyncIterable[bytes], pool: _KeepAlivePool,
+                 connection: httpcore.AsyncHTTPConnection,
+                 key: tuple[bytes, bytes, int]) -> None:
+        self.stream = stream
+        self.pool = pool
+        self.connection = connection
+        self.key = key
+        self.closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with _httpx_errors():
+            async for part in self.stream:
+                yield part
+
+    async def aclose(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            with _httpx_errors():
+                if hasattr(self.stream, "aclose"):
+                    await self.stream.aclose()
+        finally:
+            await self.pool.checkin(self.connection, self.key)
 
 
 _TLS_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
@@ -228,7 +409,9 @@ async def _run_check(
     attempt = 0
     while True:
         attempt += 1
-        async with limit, provider_limit:
+        # The provider's slot first: a probe waiting for its provider must not hold one
+        # of the global slots that probes of other providers could use.
+        async with provider_limit, limit:
             answer = await _attempt(client, request, timeout)
         if answer.failure is not None:
             cls, status, message, rule, code = (answer.failure, None, answer.failure_message,
@@ -290,12 +473,13 @@ async def _attempt(client: httpx.AsyncClient, request: ProbeRequest, timeout: fl
         # trickles bytes would otherwise never time out.
         return await asyncio.wait_for(_exchange(client, request, timeout, began), timeout)
     except (asyncio.TimeoutError, httpx.TimeoutException) as exc:
-        phase = {
+        phases: dict[type[BaseException], str] = {
             httpx.ConnectTimeout: "while connecting",
             httpx.ReadTimeout: "waiting for the answer",
             httpx.WriteTimeout: "while sending",
             httpx.PoolTimeout: "waiting for a free connection",
-        }.get(type(exc), "before the answer was complete")
+        }
+        phase = phases.get(type(exc), "before the answer was complete")
         return _failure(OutcomeClass.TIMEOUT, f"no answer within {timeout:g}s ({phase})", began)
     except httpx.ConnectError as exc:
         return _failure(OutcomeClass.NETWORK_ERROR, _connect_reason(exc), began)
