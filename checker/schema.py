@@ -33,6 +33,8 @@ Schema = dict[str, Any]
 VARIABLE_PATTERN = r"\$\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}"
 PROVIDER_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
+# What `expect:` may name. The loader also takes `interrupted`, which no check can usefully
+# expect, so editors flag it.
 EXPECTATIONS: tuple[str, ...] = ("ok", "denied", *(
     c.value for c in OutcomeClass if c not in (OutcomeClass.OK, OutcomeClass.INTERRUPTED)))
 
