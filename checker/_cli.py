@@ -17,11 +17,14 @@ from . import __version__
 # Imported where used: `checker --version` loads none of them, `checker validate` only
 # the config loader.
 if TYPE_CHECKING:
-    from .config import Config, ConfigError
+    from .config import Check, Config, ConfigError
     from .output import OutputOptions
+    from .results import RunReport
     from .runner import RunOptions
+    from .secrets import Redactor
 
-COMMANDS = ("run", "plan", "validate", "diagnose", "demo", "simulate", "schema")
+COMMANDS = ("run", "plan", "validate", "diagnose", "demo", "wait", "merge", "simulate",
+            "schema")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,7 +97,38 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="probe every check (the default command)")
     run.add_argument("-c", "--config", help=config_help)
     _add_run_options(run)
+    audit = run.add_argument_group("audit")
+    audit.add_argument("--shard", metavar="K/N",
+                       help="run only shard K of N (deterministic; merge with `checker merge`)")
+    audit.add_argument("--baseline", metavar="PATH",
+                       help="a previous --json report: report what changed since (a missing "
+                       "file means the first run)")
+    audit.add_argument("--fail-on-change", action="store_true",
+                       help="with --baseline: any regression fails, even when the "
+                       "expectation allows it")
     run.set_defaults(handler=cmd_run)
+
+    wait = commands.add_parser("wait", help="re-probe what is not passing until it passes "
+                               "(e.g. after verifying the organization) or the timeout")
+    wait.add_argument("-c", "--config", help=config_help)
+    wait.add_argument("--timeout", dest="wait_timeout", type=_duration, default=20 * 60,
+                      help="how long to keep trying (default 20m)")
+    wait.add_argument("--interval", type=_duration, default=60.0,
+                      help="between rounds (default 60s)")
+    _add_run_options(wait, attempt_timeout_flag="--attempt-timeout")
+    wait.set_defaults(handler=cmd_wait)
+
+    merge = commands.add_parser("merge", help="combine the --json reports of shards into "
+                                "one report")
+    merge.add_argument("reports", nargs="+", metavar="REPORT.json")
+    merge.add_argument("--junit-xml", metavar="PATH", help="write the merged JUnit XML")
+    merge.add_argument("--json", metavar="PATH", help="write the merged JSON")
+    merge.add_argument("--markdown", metavar="PATH", help="write the merged Markdown summary")
+    merge.add_argument("-q", "--quiet", action="store_true", help="no table on stdout")
+    merge.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    merge.add_argument("--allow-inconclusive", action="store_true",
+                       help="exit 0 instead of 3 when nothing failed")
+    merge.set_defaults(handler=cmd_merge)
 
     demo = commands.add_parser("demo", help="run a demo against the built-in simulator")
     _add_run_options(demo, junit_default="checker-report.xml")
@@ -105,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("-c", "--config", help=config_help)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.add_argument("-q", "--quiet", action="store_true", help="one line per probe")
+    plan.add_argument("--wait", dest="wait_timeout", type=_duration, metavar="DURATION",
+                      help="also estimate the worst-case cost of `checker wait` this long")
+    plan.add_argument("--interval", type=_duration, default=60.0,
+                      help="with --wait: seconds between rounds (default 60s)")
     plan.set_defaults(handler=cmd_plan)
 
     validate = commands.add_parser("validate", help="check the config only; no network")
@@ -132,7 +170,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None = None) -> None:
+def _usd(text: str) -> float:
+    try:
+        value = float(text.lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount of USD: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None = None,
+                     attempt_timeout_flag: str = "--timeout") -> None:
     reports = parser.add_argument_group("reports")
     reports.add_argument("--junit-xml", metavar="PATH", default=junit_default,
                          help="write a JUnit XML report" + (
@@ -157,13 +206,18 @@ def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None 
     probing.add_argument("--concurrency", type=_positive_int, help="probes in flight at once")
     probing.add_argument("--provider-concurrency", type=_positive_int,
                          help="probes in flight per provider")
-    probing.add_argument("--timeout", type=_duration, help="per attempt, e.g. 20s")
+    probing.add_argument(attempt_timeout_flag, dest="timeout", type=_duration,
+                         help="per attempt, e.g. 20s")
     probing.add_argument("--retries", type=_non_negative_int,
                          help="retries for transient outcomes")
     probing.add_argument("--deadline", type=_duration,
                          help="for the whole run, e.g. 5m; unfinished checks are reported")
     probing.add_argument("--only", action="append", metavar="GLOB",
                          help="run only checks whose name matches (repeatable)")
+    probing.add_argument("--max-cost", type=_usd, metavar="USD",
+                         help="refuse to start when the estimated cost exceeds this (exit 2)")
+    reports.add_argument("--show-limits", action="store_true",
+                         help="print the rate limits each key reported (x-ratelimit-*)")
     parser.add_argument("--allow-inconclusive", action="store_true",
                         help="exit 0 instead of 3 when nothing failed but some checks "
                         "were inconclusive")
@@ -235,7 +289,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     from .catalog import PRICES_AS_OF
     from .config import ConfigError
-    from .plan import plan, render_plan, total_cost
+    from .plan import plan, render_plan, render_wait_cost, total_cost, wait_cost
     from .results import EXIT_OK, EXIT_USAGE
 
     loaded = _load(args)
@@ -245,11 +299,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
         _print_issues(loaded)
         return EXIT_USAGE
     planned = plan(loaded)
+    waiting = (wait_cost(planned, args.wait_timeout, args.interval)
+               if args.wait_timeout else None)
     if args.json:
         print(json.dumps({
             "config": loaded.path,
             "prices_as_of": PRICES_AS_OF,
             "estimated_cost_usd": round(total_cost(planned), 6),
+            "wait": None if waiting is None else {
+                "timeout_s": args.wait_timeout, "interval_s": args.interval,
+                "rounds": waiting.rounds, "worst_usd": round(waiting.worst_usd, 6),
+                "gated_only_usd": round(waiting.gated_usd, 6)},
             "probes": [{
                 "id": p.check.id, "provider": p.check.provider.name, "model": p.check.model,
                 "capability": p.check.capability, "key": p.check.key_label,
@@ -263,6 +323,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         }, indent=2))
     else:
         sys.stdout.write(render_plan(planned, verbose=not args.quiet))
+        if waiting is not None:
+            sys.stdout.write(render_wait_cost(waiting, args.wait_timeout, args.interval))
     return EXIT_OK
 
 
@@ -402,20 +464,92 @@ def _output_options(args: argparse.Namespace) -> OutputOptions:
     )
 
 
-def _select(args: argparse.Namespace, config: Config) -> list:  # type: ignore[type-arg]
+class _Refused(Exception):
+    """Stop before probing: a usage problem already explained to the user (exit 2)."""
+
+
+def _select(args: argparse.Namespace, config: Config) -> list[Check]:
+    """The checks this invocation runs: --only, then --shard."""
     import fnmatch
 
     checks = list(config.checks)
     if args.only:
         checks = [c for c in checks if any(fnmatch.fnmatchcase(c.id, g) for g in args.only)]
+        if not checks:
+            _error("no check matches --only " + " ".join(args.only))
+            raise _Refused
+    if getattr(args, "shard", None):
+        from .shard import parse_shard, select_shard
+
+        try:
+            index, total = parse_shard(args.shard)
+        except ValueError as exc:
+            _error(str(exc))
+            raise _Refused from None
+        checks = select_shard(checks, index, total)
     return checks
 
 
-def _run_config(args: argparse.Namespace, config: Config) -> int:
-    from .audit import redactor_for, run_audit
-    from .output import mask_secrets, write_reports
+def _refuse_over_budget(args: argparse.Namespace, config: Config, checks: list[Check],
+                        rounds: int = 1) -> None:
+    """--max-cost: refuse to start a run whose estimate exceeds it, naming the big spenders."""
+    if args.max_cost is None:
+        return
+    from .catalog import format_usd
+    from .plan import plan, total_cost
+
+    planned = plan(config, checks)
+    estimate = total_cost(planned) * rounds
+    if estimate <= args.max_cost:
+        return
+    costliest = sorted(planned, key=lambda p: p.cost.usd, reverse=True)[:5]
+    names = ", ".join(f"{p.check.id} {format_usd(p.cost.usd)}" for p in costliest)
+    what = "one run" if rounds == 1 else f"a wait of up to {rounds} rounds"
+    _error(f"estimated cost of {what} is {format_usd(estimate)}, over --max-cost "
+           f"{format_usd(args.max_cost)}; costliest: {names}")
+    raise _Refused
+
+
+def _load_baseline(args: argparse.Namespace) -> dict[str, str] | None:
+    if not getattr(args, "baseline", None):
+        if getattr(args, "fail_on_change", False):
+            _error("--fail-on-change needs --baseline PATH")
+            raise _Refused
+        return None
+    from .baseline import BaselineError, load_baseline
+
+    try:
+        baseline = load_baseline(args.baseline)
+    except BaselineError as exc:
+        _error(str(exc))
+        raise _Refused from None
+    if baseline is None:
+        print(f"note: baseline {args.baseline} does not exist yet; nothing to compare with "
+              "(this run's --json can be the next baseline)")
+    return baseline
+
+
+def _prepare(args: argparse.Namespace, config: Config) -> tuple[list[Check], Redactor,
+                                                                 OutputOptions]:
+    from .audit import redactor_for
+    from .output import mask_secrets
+
+    redactor = redactor_for(config)
+    output = _output_options(args)
+    if output.github:
+        mask_secrets(config.secret_values(), sys.stdout)
+    if args.debug:
+        _enable_debug_log(redactor)
+    return _select(args, config), redactor, output
+
+
+def _finish(args: argparse.Namespace, report: RunReport, output: OutputOptions,
+            redactor: Redactor) -> int:
+    """Exit code, reports, limits: everything after the probing."""
+    from .output import write_reports
     from .results import (
         EXIT_FAILED,
+        EXIT_INCONCLUSIVE,
         EXIT_OK,
         EXIT_SIGINT,
         EXIT_SIGTERM,
@@ -423,27 +557,118 @@ def _run_config(args: argparse.Namespace, config: Config) -> int:
         exit_code,
     )
 
-    redactor = redactor_for(config)
-    output = _output_options(args)
-    if output.github:
-        mask_secrets(config.secret_values(), sys.stdout)
-    checks = _select(args, config)
-    if not checks:
-        _error("no check matches --only " + " ".join(args.only or []))
-        return EXIT_USAGE
-    if args.debug:
-        _enable_debug_log(redactor)
-    report = run_audit(config, checks, _run_options(args, config), redactor,
-                       on_result=_progress(len(checks), args))
     code = exit_code(report.results, args.allow_inconclusive)
     if report.interrupted_by in ("SIGINT", "SIGTERM"):
         code = EXIT_SIGINT if report.interrupted_by == "SIGINT" else EXIT_SIGTERM
     problems = write_reports(report, output, redactor, code)
+    if getattr(args, "show_limits", False):
+        from .limits import limits_table, render_limits
+
+        sys.stdout.write("\nRate limits seen:\n" + redactor(render_limits(
+            limits_table(report.results))))
     for problem in problems:
         _error(problem)
-    if problems and code in (EXIT_OK, EXIT_FAILED, 3):
+    if problems and code in (EXIT_OK, EXIT_FAILED, EXIT_INCONCLUSIVE):
         return EXIT_USAGE
     return code
+
+
+def _run_config(args: argparse.Namespace, config: Config) -> int:
+    import dataclasses
+
+    from .audit import run_audit
+    from .results import EXIT_USAGE
+
+    try:
+        checks, redactor, output = _prepare(args, config)
+        _refuse_over_budget(args, config, checks)
+        baseline = _load_baseline(args)
+    except _Refused:
+        return EXIT_USAGE
+    report = run_audit(config, checks, _run_options(args, config), redactor,
+                       on_result=_progress(len(checks), args),
+                       shard=getattr(args, "shard", None))
+    if baseline is not None:
+        from .baseline import compare, fail_regressions
+
+        complete = not args.only and not getattr(args, "shard", None)
+        changes = compare(baseline, report.results, complete=complete)
+        results = report.results
+        if args.fail_on_change:
+            results = tuple(fail_regressions(results, changes))
+        report = dataclasses.replace(report, results=results, baseline=args.baseline,
+                                     changes=tuple(changes))
+    return _finish(args, report, output, redactor)
+
+
+def cmd_wait(args: argparse.Namespace) -> int:
+    import math
+
+    from .audit import run_wait
+    from .config import ConfigError, load_config
+    from .results import EXIT_USAGE
+    from .wait import describe
+
+    path = _config_path(args)
+    if path is None:
+        return EXIT_USAGE
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        _print_issues(exc)
+        _write_config_error_report(args, exc, path)
+        return EXIT_USAGE
+    rounds = 1 + math.floor(args.wait_timeout / args.interval)
+    try:
+        checks, redactor, output = _prepare(args, config)
+        _refuse_over_budget(args, config, checks, rounds)
+    except _Refused:
+        return EXIT_USAGE
+    live = sys.stderr.isatty() and not args.quiet
+    status = [""]
+
+    def on_progress(progress):  # type: ignore[no-untyped-def]
+        status[0] = describe(progress)
+        if not live:
+            print(redactor(status[0]), flush=True)
+
+    def on_tick(left: float) -> None:
+        if live:
+            line = status[0].rsplit("; next attempt in", 1)[0]
+            sys.stderr.write(f"\r\033[K{line}; next attempt in {left:.0f}s")
+            sys.stderr.flush()
+
+    report, outcome = run_wait(config, checks, _run_options(args, config), redactor,
+                               timeout=args.wait_timeout, interval=args.interval,
+                               on_progress=on_progress, on_tick=on_tick)
+    if live:
+        sys.stderr.write("\r\033[K")
+    code = _finish(args, report, output, redactor)
+    if not outcome.all_passing and code == 0:
+        return 1  # e.g. --allow-inconclusive with checks still rate limited at the timeout
+    return code
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from . import __version__
+    from .merge import MergeError, merge_reports
+    from .output import OutputOptions, use_colour, write_reports
+    from .results import EXIT_USAGE, exit_code
+    from .secrets import Redactor
+
+    try:
+        report = merge_reports(args.reports, __version__)
+    except MergeError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    code = exit_code(report.results, args.allow_inconclusive)
+    output = OutputOptions(junit_xml=args.junit_xml, json=args.json, markdown=args.markdown,
+                           colour=use_colour(sys.stdout, os.environ, args.color),
+                           quiet=args.quiet)
+    problems = write_reports(report, output, Redactor(), code)
+    for problem in problems:
+        _error(problem)
+    return EXIT_USAGE if problems else code
 
 
 def _progress(total: int, args: argparse.Namespace):  # type: ignore[no-untyped-def]

@@ -363,6 +363,9 @@ class _Loader:
         self.path = path
         self.environ = environ
         self.issues: list[ConfigIssue] = []
+        # Declared providers, valid or not: a check naming an invalid one is not reported
+        # again as "unknown provider".
+        self.declared: set[str] = set()
 
     # -- reporting
 
@@ -634,6 +637,7 @@ class _Loader:
         if not entries:
             self.error(node, "no providers declared", "add at least one provider under providers:")
         result: dict[str, Provider] = {}
+        self.declared.update(entries)
         for name, (key_node, value_node) in entries.items():
             if not _NAME.match(name):
                 self.error(key_node, f"provider name {name!r} has unsupported characters",
@@ -839,6 +843,8 @@ class _Loader:
         resolved: list[Provider] = []
         for name, ref_node in provider_refs:
             provider = providers.get(name)
+            if provider is None and name in self.declared:
+                continue  # its own error was reported where it is declared
             if provider is None:
                 close = difflib.get_close_matches(name, list(providers), n=1)
                 fix = f"did you mean '{close[0]}'?" if close else (

@@ -29,6 +29,7 @@ class OutcomeClass(str, enum.Enum):
     UNKNOWN = "unknown"
     CONFIG_ERROR = "config_error"
     INTERRUPTED = "interrupted"
+    TIER_TOO_LOW = "tier_too_low"
 
     def __str__(self) -> str:
         return self.value
@@ -186,6 +187,15 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         "the check could not be set up",
         "Fix the configuration named in the message (for example, export the key's "
         "environment variable).",
+    ),
+    OutcomeClass.TIER_TOO_LOW: ClassInfo(
+        Kind.DENIED,
+        False,
+        False,
+        "the key's rate limits are below the check's minimum",
+        "The key's usage tier allows fewer requests or tokens per minute than `min_rpm`/"
+        "`min_tpm` require. Raise the tier (OpenAI tiers grow with spend), ask for a limit "
+        "increase, or use another key.",
     ),
     OutcomeClass.INTERRUPTED: ClassInfo(
         Kind.INCONCLUSIVE,

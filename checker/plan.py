@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .catalog import PRICES_AS_OF, CostEstimate, estimate_cost, family_of, format_usd
 from .config import Check, Config
 from .probes import ProbeRequest, build_probe
+from .wait import format_duration
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,28 @@ def plan(config: Config, checks: Sequence[Check] | None = None) -> list[PlannedP
 
 def total_cost(planned: Sequence[PlannedProbe]) -> float:
     return sum(p.cost.usd for p in planned)
+
+
+@dataclass(frozen=True)
+class WaitCost:
+    rounds: int
+    worst_usd: float  # every check stays pending for every round
+    gated_usd: float  # only the checks OpenAI gates behind verification stay pending
+
+
+def wait_cost(planned: Sequence[PlannedProbe], timeout: float, interval: float) -> WaitCost:
+    """Upper bounds for `checker wait`: it re-probes only what is not passing yet."""
+    rounds = 1 + math.floor(timeout / interval)
+    one_run = total_cost(planned)
+    gated = sum(p.cost.usd for p in planned if p.gated)
+    return WaitCost(rounds, one_run * rounds, one_run + gated * (rounds - 1))
+
+
+def render_wait_cost(cost: WaitCost, timeout: float, interval: float) -> str:
+    return (f"a `checker wait --timeout {format_duration(timeout)} --interval "
+            f"{format_duration(interval)}` makes at most "
+            f"{cost.rounds} rounds: at most {format_usd(cost.worst_usd)} if every check stays "
+            f"pending, {format_usd(cost.gated_usd)} if only the verification-gated ones do\n")
 
 
 def render_plan(planned: Sequence[PlannedProbe], verbose: bool = True) -> str:

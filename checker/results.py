@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -104,6 +105,32 @@ def exit_code(results: Sequence[Result], allow_inconclusive: bool = False) -> in
 
 
 @dataclass(frozen=True)
+class Change:
+    id: str
+    kind: str  # lost_access | gained_access | new_failure_class | recovered | inconclusive
+    #            | new_check | removed_check
+    before: str | None  # outcome class in the baseline
+    after: str | None  # outcome class now
+    regression: bool
+
+    @property
+    def description(self) -> str:
+        text = {
+            "lost_access": "lost access",
+            "gained_access": "gained access",
+            "new_failure_class": "fails differently",
+            "recovered": "recovered",
+            "inconclusive": "now inconclusive",
+            "new_check": "new check",
+            "removed_check": "no longer checked",
+        }[self.kind]
+        return f"{text}: {self.before or '-'} → {self.after or '-'}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {**dataclasses.asdict(self), "description": self.description}
+
+
+@dataclass(frozen=True)
 class RunReport:
     """Everything the report formats need."""
 
@@ -115,6 +142,9 @@ class RunReport:
     interrupted_by: str | None = None  # "SIGTERM", "deadline", …
     config_issues: tuple[ConfigIssue, ...] = ()
     shard: str | None = None  # "2/4"
+    baseline: str | None = None  # path of the report compared with
+    changes: tuple[Change, ...] = ()
+    note: str | None = None  # e.g. why `checker wait` stopped
 
     @property
     def counts(self) -> Counts:

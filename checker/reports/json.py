@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..limits import parse_limits
 from ..outcomes import info
 from ..results import Result, RunReport
 from .interface import ReportFormat
@@ -18,6 +19,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "id": check.id,
         "provider": check.provider.name,
         "provider_kind": check.provider.kind,
+        "base_url": check.provider.base_url,
         "model": check.model,
         "capability": check.capability,
         "key": check.key_label,
@@ -39,6 +41,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "file": check.location.file,
         "line": check.location.line,
         "limits": dict(sorted(result.limits.items())),
+        "rate_limits": parse_limits(result.limits).as_dict(),
         "notes": list(result.notes),
     }
 
@@ -53,6 +56,7 @@ def report_record(report: RunReport, exit_code: int | None = None) -> dict[str, 
         "duration_s": round(report.duration_s, 3),
         "interrupted_by": report.interrupted_by,
         "shard": report.shard,
+        "note": report.note,
         "summary": {
             "total": counts.total,
             "passed": counts.passed,
@@ -61,6 +65,11 @@ def report_record(report: RunReport, exit_code: int | None = None) -> dict[str, 
             "exit_code": exit_code,
         },
         "results": [result_record(result) for result in report.results],
+        "baseline": None if report.baseline is None else {
+            "path": report.baseline,
+            "changes": [change.as_dict() for change in report.changes],
+            "regressions": sum(change.regression for change in report.changes),
+        },
         "config_errors": [
             {"file": i.location.file, "line": i.location.line, "column": i.location.column,
              "message": i.message, "fix": i.fix}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ..limits import limits_table
 from ..outcomes import OutcomeClass, info
 from ..results import Result, RunReport, Verdict
 from .interface import ReportFormat
@@ -81,6 +82,36 @@ def row_hint(result: Result) -> str:
     return ""
 
 
+def changes_section(report: RunReport) -> list[str]:
+    """What changed since the baseline (nightly audits), regressions first."""
+    if report.baseline is None:
+        return []
+    if not report.changes:
+        return [f"No changes since the last run ({code(report.baseline)}).", ""]
+    ordered = sorted(report.changes, key=lambda c: not c.regression)
+    lines = [f"### Changes since the last run ({len(ordered)})", "",
+             "| Check | Change | Regression |", "|---|---|---|"]
+    for change in ordered:
+        lines.append(f"| {cell(change.id)} | {cell(change.description)} | "
+                     f"{'❌ yes' if change.regression else 'no'} |")
+    return [*lines, ""]
+
+
+def limits_section(report: RunReport) -> list[str]:
+    """Rate limits each key reported, collapsed: useful to see a key's tier."""
+    rows = limits_table(report.results)
+    if not rows:
+        return []
+    lines = ["<details><summary>Rate limits seen</summary>", "",
+             "| Provider | Model | Key | Requests/min | Tokens/min |", "|---|---|---|---|---|"]
+    for row in rows:
+        rpm, tpm = row.limits.limit_requests, row.limits.limit_tokens
+        lines.append(f"| {cell(row.provider)} | {code(row.model)} | {cell(row.key)} | "
+                     f"{'-' if rpm is None else f'{rpm:,}'} | "
+                     f"{'-' if tpm is None else f'{tpm:,}'} |")
+    return [*lines, "", "</details>", ""]
+
+
 class MarkdownFormat(ReportFormat):
     name = "markdown"
 
@@ -96,8 +127,11 @@ class MarkdownFormat(ReportFormat):
             meta.append(f"shard {report.shard}")
         if report.interrupted_by:
             meta.append(f"**stopped early: {report.interrupted_by}**")
+        if report.note:
+            meta.append(cell(report.note))
         lines.append(" · ".join(meta))
         lines.append("")
+        lines.extend(changes_section(report))
         for provider, results in report.by_provider().items():
             lines.append(f"### {cell(provider)}")
             lines.append("")
@@ -111,6 +145,7 @@ class MarkdownFormat(ReportFormat):
                     f"`{result.cls.value}` | {cell(row_hint(result))} |"
                 )
             lines.append("")
+        lines.extend(limits_section(report))
         problems = [r for r in report.results if not r.passed]
         if problems:
             lines.append("<details><summary>Details of what did not pass</summary>")

@@ -38,9 +38,25 @@ class TerminalFormat(ReportFormat):
             if not result.passed or self.verbose:
                 lines.extend(self._explain(result))
         lines.extend(self._advice(report))
+        lines.extend(self._changes(report))
         lines.append("")
         lines.append(self._summary(report))
+        if report.note:
+            lines.append(report.note)
         return "\n".join(lines) + "\n"
+
+    def _changes(self, report: RunReport) -> list[str]:
+        if report.baseline is None:
+            return []
+        if not report.changes:
+            return ["", f"No changes since the baseline ({report.baseline})."]
+        regressions = sum(c.regression for c in report.changes)
+        lines = ["", self.paint(f"Changes since the baseline ({report.baseline}): "
+                                f"{len(report.changes)}, {regressions} regression(s)", "bold")]
+        for change in report.changes:
+            mark = self.paint("REGRESSION", "red") if change.regression else "          "
+            lines.append(f"  {mark}  {change.id}: {change.description}")
+        return lines
 
     def _row(self, result: Result) -> tuple[str, str, str, str, str]:
         symbol = "SKIP" if result.cls is OutcomeClass.INTERRUPTED else _SYMBOL[result.verdict]

@@ -1,0 +1,121 @@
+"""Rate limits seen in the ``x-ratelimit-*`` headers, and the tier minimums a check asserts
+(``min_rpm``, ``min_tpm``). Pure."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .outcomes import OutcomeClass
+from .results import Result, verdict_for
+from .retry import parse_duration
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    limit_requests: int | None = None  # per minute
+    limit_tokens: int | None = None  # per minute
+    remaining_requests: int | None = None
+    remaining_tokens: int | None = None
+    reset_requests_s: float | None = None
+    reset_tokens_s: float | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.limit_requests is not None or self.limit_tokens is not None
+
+    def as_dict(self) -> dict[str, int | float | None]:
+        return dataclasses.asdict(self)
+
+
+def _int(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(float(value.strip()))
+    except ValueError:
+        return None
+
+
+def parse_limits(headers: Mapping[str, str]) -> RateLimits:
+    lowered = {k.lower(): v for k, v in headers.items()}
+
+    def reset(kind: str) -> float | None:
+        value = lowered.get(f"x-ratelimit-reset-{kind}")
+        return parse_duration(value) if value is not None else None
+
+    return RateLimits(
+        limit_requests=_int(lowered.get("x-ratelimit-limit-requests")),
+        limit_tokens=_int(lowered.get("x-ratelimit-limit-tokens")),
+        remaining_requests=_int(lowered.get("x-ratelimit-remaining-requests")),
+        remaining_tokens=_int(lowered.get("x-ratelimit-remaining-tokens")),
+        reset_requests_s=reset("requests"),
+        reset_tokens_s=reset("tokens"),
+    )
+
+
+def enforce_minimums(result: Result) -> Result:
+    """A check with ``min_rpm``/``min_tpm`` whose key answered with lower limits fails as
+    ``tier_too_low``. Without limit headers (many relays strip them) the check keeps its
+    outcome and says the minimum could not be verified."""
+    check = result.check
+    if result.cls is not OutcomeClass.OK or (check.min_rpm is None and check.min_tpm is None):
+        return result
+    limits = parse_limits(result.limits)
+    shortfalls: list[str] = []
+    unverified: list[str] = []
+    for name, minimum, seen in (("requests per minute", check.min_rpm, limits.limit_requests),
+                                ("tokens per minute", check.min_tpm, limits.limit_tokens)):
+        if minimum is None:
+            continue
+        if seen is None:
+            unverified.append(f"{name} not reported by the provider: minimum {minimum} "
+                              "not verified")
+        elif seen < minimum:
+            shortfalls.append(f"{name} limit {seen} < required {minimum}")
+    if shortfalls:
+        cls = OutcomeClass.TIER_TOO_LOW
+        return dataclasses.replace(result, cls=cls, verdict=verdict_for(check, cls),
+                                   message="; ".join(shortfalls), rule="tier-minimum")
+    if unverified:
+        return dataclasses.replace(result, notes=(*result.notes, *unverified))
+    return result
+
+
+@dataclass(frozen=True)
+class LimitsRow:
+    provider: str
+    model: str
+    key: str
+    limits: RateLimits
+
+
+def limits_table(results: Iterable[Result]) -> list[LimitsRow]:
+    """One row per provider × model × key that reported limits (the first answer wins)."""
+    rows: dict[tuple[str, str, str], LimitsRow] = {}
+    for result in results:
+        limits = parse_limits(result.limits)
+        if not limits.known:
+            continue
+        check = result.check
+        key = (check.provider.name, check.model, check.key_label)
+        rows.setdefault(key, LimitsRow(*key, limits))
+    return list(rows.values())
+
+
+def render_limits(rows: list[LimitsRow]) -> str:
+    if not rows:
+        return "No rate-limit headers were seen.\n"
+    header = ("PROVIDER", "MODEL", "KEY", "RPM", "TPM", "REMAINING REQ", "REMAINING TOK")
+    table = [header] + [(
+        row.provider, row.model, row.key, _show(row.limits.limit_requests),
+        _show(row.limits.limit_tokens), _show(row.limits.remaining_requests),
+        _show(row.limits.remaining_tokens)) for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
+                     .rstrip() for line in table) + "\n"
+
+
+def _show(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
