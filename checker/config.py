@@ -248,6 +248,8 @@ PRICE_FIELDS: tuple[Field, ...] = (
     Field("image", "number", "USD per image.", minimum=0),
 )
 
+PARAMS_MAX_NODES = 1000
+PARAMS_MAX_DEPTH = 20
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}")
 _SECRET_HEADER = re.compile(r"authorization|api[-_]?key|token|secret|password|cookie", re.I)
@@ -301,7 +303,11 @@ def load_config(path: str, environ: Mapping[str, str] | None = None) -> Config:
 def parse_config(text: str, path: str, environ: Mapping[str, str]) -> Config:
     root = _compose(text, path)
     loader = _Loader(path, environ)
-    config = loader.config(root)
+    try:
+        config = loader.config(root)
+    except RecursionError:
+        raise ConfigError([_issue(path, 0, 0, "the document nests too deeply",
+                                  "flatten the configuration")]) from None
     if loader.issues or config is None:
         raise ConfigError(loader.issues or [_issue(path, 0, 0, "invalid configuration")])
     return config
@@ -468,13 +474,21 @@ class _Loader:
             result.append((str(item.value), item))
         return result
 
-    def plain(self, node: Node) -> Any:
-        """A YAML subtree as plain Python data (for `params:`)."""
+    def plain(self, node: Node, budget: list[int] | None = None, depth: int = 0) -> Any:
+        """A YAML subtree as plain Python data (for `params:`). Aliases are expanded, so
+        the size is bounded: an alias bomb or a cycle is an error, not a hang."""
+        budget = [PARAMS_MAX_NODES] if budget is None else budget
+        budget[0] -= 1
+        if budget[0] < 0 or depth > PARAMS_MAX_DEPTH:
+            if budget[0] == -1 or depth == PARAMS_MAX_DEPTH + 1:
+                self.error(node, "'params' is too large or nests too deeply (or loops through "
+                                 "an alias)", "keep params to a few plain fields")
+            return None
         if isinstance(node, MappingNode):
             entries = self.entries(node, "params") or {}
-            return {k: self.plain(v) for k, (_, v) in entries.items()}
+            return {k: self.plain(v, budget, depth + 1) for k, (_, v) in entries.items()}
         if isinstance(node, SequenceNode):
-            return [self.plain(item) for item in node.value]
+            return [self.plain(item, budget, depth + 1) for item in node.value]
         constructor = yaml.constructor.SafeConstructor()
         try:
             return constructor.construct_object(node, deep=True)

@@ -15,6 +15,7 @@ import os
 import random
 import select
 import socket
+import socket
 import ssl
 import sys
 import time
@@ -670,7 +671,21 @@ def _failure(cls: OutcomeClass, message: str, began: float) -> Answer:
 
 
 def _connect_reason(exc: httpx.ConnectError) -> str:
-    text = _first_line(exc)
+    """Name the cause: httpx's own message ("All connection attempts failed") often hides
+    it in the exception chain."""
+    causes: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(causes) < 8:
+        causes.append(current)
+        current = current.__cause__ or current.__context__
+    for cause in causes:
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS handshake failed: {_first_line(cause)}"
+        if isinstance(cause, socket.gaierror):
+            return f"DNS lookup failed: {_first_line(cause)}"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused: {_first_line(cause)}"
+    text = "; ".join(dict.fromkeys(_first_line(c) for c in causes))
     lowered = text.lower()
     if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
         return f"TLS handshake failed: {text}"

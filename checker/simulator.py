@@ -13,6 +13,7 @@ import contextlib
 import json
 import secrets
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -138,6 +139,7 @@ class Simulator:
         azure_deployments: Mapping[str, str] | None = None,
         retry_after_seconds: int | None = None,
         rate_limit_fraction: float = 0.0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         """``retry_after_seconds``: rate-limit answers carry ``Retry-After: N`` (seconds)
         instead of ``retry-after-ms``. ``rate_limit_fraction``: that share of the first
@@ -161,6 +163,12 @@ class Simulator:
         self._image_payload: bytes | None = None
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.simulator = self
+        self.tls = tls
+        if tls is not None:
+            # The handshake happens in the handler thread, so one failing client (an
+            # untrusted certificate) never blocks the others.
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True,
+                                                  do_handshake_on_connect=False)
         self._thread: threading.Thread | None = None
 
     # -- lifecycle
@@ -171,7 +179,8 @@ class Simulator:
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
@@ -538,8 +547,8 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that stops reading (checker caps what it reads of an answer) and
         # closes resets the connection: normal here, not worth a traceback.
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
+            return  # also a client refusing our certificate (the TLS fault tests)
         super().handle_error(request, client_address)
 
 
