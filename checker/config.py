@@ -57,7 +57,8 @@ class ConfigIssue:
 
     def __str__(self) -> str:
         text = f"{self.location}: {self.message}"
-        return f"{text} ({self.fix})" if self.fix else text
+        text = f"{text} ({self.fix})" if self.fix else text
+        return " ".join(text.split())  # always one line, whatever the input held
 
 
 class ConfigError(Exception):
@@ -331,6 +332,12 @@ def _compose(text: str, path: str) -> Node:
             fix = 'quote ${VAR} inside [ ] or { }: ["${A}", "${B}"]'
         raise ConfigError([_issue(path, line, column, f"YAML syntax error: {problem}",
                                   fix)]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position)
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1)
+        raise ConfigError([_issue(path, line, column,
+                                  f"character {exc.character!r} is not allowed in YAML",
+                                  "remove it (control characters are not allowed)")]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([_issue(path, 0, 0, f"not valid YAML: {exc}",
                                   "fix the YAML syntax")]) from None
@@ -719,7 +726,15 @@ class _Loader:
         url = self.interpolate_plain(node, text, field, what)
         if url is None:
             return None
-        parts = urlsplit(url)
+        try:
+            if any(c.isspace() or ord(c) < 32 for c in url):
+                raise ValueError("it contains whitespace or control characters")
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            self.error(node, f"base_url of {what} is not a valid URL: {exc}",
+                       "write e.g. https://api.openai.com/v1")
+            return None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             self.error(node, f"base_url of {what} is not an http(s) URL: {url!r}",
                        "write e.g. https://api.openai.com/v1")

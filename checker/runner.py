@@ -15,7 +15,6 @@ import os
 import random
 import select
 import socket
-import socket
 import ssl
 import sys
 import time

@@ -78,6 +78,14 @@ def test_bad_url() -> None:
                                 "http(s) URL")
 
 
+@pytest.mark.parametrize("url", ["https://[api.openai.com/v1", "https://x.example:99999/v1",
+                                 "https://x.example:port/v1", "https://exa mple.com/v1"])
+def test_malformed_urls_found_by_the_fuzzer(url: str) -> None:
+    errors = errors_of(GOOD.replace("https://api.openai.com/v1", url))
+    assert errors[0].startswith("checks.yml:4:15: base_url of provider 'openai-prod' is not a "
+                                "valid URL")
+
+
 def test_plain_http_to_a_remote_host_is_refused_unless_allowed() -> None:
     text = GOOD.replace("https://api.openai.com/v1", "http://relay.example.com/v1")
     errors = errors_of(text, {"OPENAI_API_KEY": "x"})
