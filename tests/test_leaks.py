@@ -152,3 +152,22 @@ def test_config_errors_never_echo_a_literal_key(write_config) -> None:  # type: 
         result = run_cli(command, "-c", str(config))
         assert result.code == 2 and "literal secret" in result.stderr
         scan_outputs(result, [], [key])
+
+
+def test_wait_and_merge_never_leak(leaky, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    config, keys = leaky
+    report, merged = tmp_path / "w.json", tmp_path / "m.xml"
+    waited = run_cli("wait", "-c", str(config), "--timeout", "5s", "--interval", "1s",
+                     "--json", str(report), "--debug", env=keys)
+    assert waited.code == 1 and "waiting cannot change" in waited.stdout
+    scan_outputs(waited, [report], list(keys.values()))
+    combined = run_cli("merge", str(report), "--junit-xml", str(merged))
+    scan_outputs(combined, [merged], list(keys.values()))
+
+
+def test_demo_never_leaks_its_keys(tmp_path: Path) -> None:
+    # The demo makes its keys up; they are random, so scan for the shape instead.
+    result = run_cli("demo", "--json", str(tmp_path / "d.json"), cwd=tmp_path)
+    for text in (result.stdout, result.stderr, (tmp_path / "d.json").read_text(),
+                 (tmp_path / "checker-report.xml").read_text()):
+        assert "sk-sim-" not in text.replace("sk-***", "")
