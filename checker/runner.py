@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import logging
 import os
 import random
-import select
 import socket
 import ssl
 import sys
@@ -24,23 +22,15 @@ from collections.abc import (
     AsyncIterator,
     Callable,
     Coroutine,
-    Iterable,
     Iterator,
     Mapping,
     Sequence,
 )
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
 import httpx
-
-# httpcore asks for the optional `sniffio` on every lock it sets up. When it is not
-# installed, each of those imports searches sys.path again: ~15 failed imports per probe,
-# a third of the CPU of a large run. Remember the miss once.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 from .classify import classify
 from .config import Check, Provider
@@ -309,7 +299,7 @@ class _KeepAlivePool(httpx.AsyncBaseTransport):
         context = self.tls() if origin.scheme == b"https" else None
         connection = httpcore.AsyncHTTPConnection(origin, ssl_context=context,
                                                   keepalive_expiry=self.keepalive_expiry,
-                                                  network_backend=_NETWORK)
+                                                  )
         self.open.add(connection)
         return connection
 
@@ -363,116 +353,6 @@ class _PooledBody(httpx.AsyncByteStream):
         finally:
             await self.pool.checkin(self.connection, self.key)
 
-
-STREAM_BUFFER = 32 * 1024  # asyncio pauses reading a socket beyond twice this
-
-
-def _timeout(seconds: float | None) -> AbstractAsyncContextManager[Any]:
-    if sys.version_info >= (3, 11):
-        return asyncio.timeout(seconds)
-    raise NotImplementedError("the asyncio network backend needs Python 3.11")
-
-
-@contextlib.contextmanager
-def _network_errors(timeout: type[Exception], error: type[Exception],
-                    message: str = "") -> Iterator[None]:
-    """Raise what httpcore's anyio backend raises, with the same messages."""
-    try:
-        yield
-    except TimeoutError as exc:
-        raise timeout("") from exc
-    except (OSError, EOFError) as exc:
-        raise error(message) from exc
-
-
-class _AsyncioStream(httpcore.AsyncNetworkStream):
-    """A connection as httpcore sees it, on asyncio's own streams."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        with _network_errors(httpcore.ReadTimeout, httpcore.ReadError):
-            async with _timeout(timeout):
-                return await self.reader.read(max_bytes)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        if not buffer:
-            return
-        with _network_errors(httpcore.WriteTimeout, httpcore.WriteError):
-            async with _timeout(timeout):
-                self.writer.write(buffer)
-                await self.writer.drain()
-
-    async def aclose(self) -> None:
-        self.writer.close()
-
-    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
-        try:
-            with _network_errors(httpcore.ConnectTimeout, httpcore.ConnectError):
-                async with _timeout(timeout):
-                    await self._start_tls(ssl_context, server_hostname)
-        except httpcore.ConnectError as exc:
-            if isinstance(exc.__cause__, ssl.SSLError):  # anyio keeps the TLS reason
-                raise httpcore.ConnectError(str(exc.__cause__)) from exc.__cause__
-            raise
-        return self
-
-    async def _start_tls(self, context: ssl.SSLContext, hostname: str | None) -> None:
-        try:
-            if sys.version_info >= (3, 11):
-                await self.writer.start_tls(context, server_hostname=hostname)
-            else:
-                raise NotImplementedError("the asyncio network backend needs Python 3.11")
-        except BaseException:
-            self.writer.close()
-            raise
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":  # an idle keep-alive connection the server closed
-            sock = self.writer.get_extra_info("socket")
-            if sock is None or sock.fileno() < 0:
-                return True
-            if not hasattr(select, "poll"):
-                return bool(select.select([sock.fileno()], [], [], 0)[0])
-            poll = select.poll()
-            poll.register(sock.fileno(), select.POLLIN)
-            return bool(poll.poll(0))
-        names = {"client_addr": "sockname", "server_addr": "peername"}
-        return self.writer.get_extra_info(names.get(info, info))
-
-
-class _AsyncioBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's connections on asyncio streams instead of anyio's: no cancel scope and
-    checkpoint per read and write, ~0.15 ms less CPU per probe. Python 3.11+."""
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None,
-                          ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with _timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host, port, limit=STREAM_BUFFER, happy_eyeballs_delay=0.25,
-                    local_addr=(local_address, 0) if local_address else None)
-        except socket.gaierror as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout("") from exc
-        except OSError as exc:
-            raise httpcore.ConnectError("All connection attempts failed") from exc
-        for option in socket_options or ():
-            writer.get_extra_info("socket").setsockopt(*option)
-        return _AsyncioStream(reader, writer)
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-# Before 3.11 (no asyncio.timeout, no StreamWriter.start_tls) httpcore's default: anyio.
-_NETWORK = _AsyncioBackend() if sys.version_info >= (3, 11) else None
 
 _TLS_CONTEXTS: dict[str | None, ssl.SSLContext] = {}
 

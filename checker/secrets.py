@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 MASK = "***"
 MIN_FRAGMENT = 8
+BLOCK = MIN_FRAGMENT // 2
 
 
 class Secret:
@@ -78,6 +79,7 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._windows: set[str] = set()
+        self._blocks: set[str] = set()  # every 4-character piece of every window
         self._forms: list[str] = []
         for secret in secrets:
             self.add(secret)
@@ -98,6 +100,7 @@ class Redactor:
                 window = form[start : start + MIN_FRAGMENT]
                 if len(window) == MIN_FRAGMENT:
                     self._windows.add(window)
+                    self._blocks.update(window[i : i + BLOCK] for i in range(BLOCK + 1))
         # Longest first, so a whole secret is masked before any of its fragments.
         self._forms.sort(key=len, reverse=True)
 
@@ -117,17 +120,26 @@ class Redactor:
     def _mask_fragments(self, text: str) -> str:
         if len(text) < MIN_FRAGMENT:
             return text
-        windows = self._windows
+        windows, blocks = self._windows, self._blocks
+        last_start = len(text) - MIN_FRAGMENT
+        # Any 8-character window holds a 4-character block that starts at a multiple of 4,
+        # so only those blocks are looked up; a hit checks the windows around it. Reports
+        # are megabytes: this is four times fewer steps than testing every window.
+        starts: set[int] = set()
+        for block in range(0, len(text) - BLOCK + 1, BLOCK):
+            if text[block : block + BLOCK] in blocks:
+                for start in range(max(0, block - BLOCK), min(block, last_start) + 1):
+                    if text[start : start + MIN_FRAGMENT] in windows:
+                        starts.add(start)
         covered_until = -1
         spans: list[list[int]] = []
-        for start in range(len(text) - MIN_FRAGMENT + 1):
-            if text[start : start + MIN_FRAGMENT] in windows:
-                end = start + MIN_FRAGMENT
-                if spans and start <= covered_until:
-                    spans[-1][1] = end
-                else:
-                    spans.append([start, end])
-                covered_until = end
+        for start in sorted(starts):
+            end = start + MIN_FRAGMENT
+            if spans and start <= covered_until:
+                spans[-1][1] = end
+            else:
+                spans.append([start, end])
+            covered_until = end
         if not spans:
             return text
         pieces: list[str] = []
