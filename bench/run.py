@@ -144,6 +144,13 @@ def checker_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "checker", *args]
 
 
+def console_command(*args: str) -> list[str]:
+    """`checker ...` as a user types it: the console script pip installed next to this
+    Python (no runpy), or `python -m checker` when there is none."""
+    script = Path(sys.executable).parent / "checker"
+    return [str(script), *args] if script.is_file() else checker_command(*args)
+
+
 class SimProcess:
     """``bench/sim_server.py`` in its own process."""
 
@@ -395,8 +402,8 @@ def probing_figures(scale: Scale, work: Path) -> list[Figure]:
 def startup_commands(config: Path) -> dict[str, list[str]]:
     return {
         "baseline": [sys.executable, "-c", "import yaml"],
-        "version": checker_command("--version"),
-        "validate": checker_command("validate", "-c", str(config)),
+        "version": console_command("--version"),
+        "validate": console_command("validate", "-c", str(config)),
     }
 
 

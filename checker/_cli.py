@@ -9,10 +9,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .exit_codes import (
+    EXIT_FAILED,
+    EXIT_INCONCLUSIVE,
+    EXIT_OK,
+    EXIT_SIGINT,
+    EXIT_SIGTERM,
+    EXIT_USAGE,
+)
 
 # Imported where used: `checker --version` loads none of them, `checker validate` only
 # the config loader.
@@ -23,26 +31,22 @@ if TYPE_CHECKING:
     from .runner import RunOptions
     from .secrets import Redactor
 
-COMMANDS = ("run", "plan", "validate", "diagnose", "demo", "wait", "merge", "simulate",
-            "schema")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in COMMANDS
+    if not args_list or (args_list[0] not in SUBCOMMANDS
                          and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "run")  # `checker` alone (or with run's flags) means `checker run`
-    parser = build_parser()
-    args = parser.parse_args(args_list)
+    only = args_list[0] if args_list[0] in SUBCOMMANDS else None
+    args = build_parser(only).parse_args(args_list)
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
-        from .results import EXIT_SIGINT
 
         _error("interrupted")
         return EXIT_SIGINT
     except BrokenPipeError:
-        from .results import EXIT_OK
 
         return EXIT_OK
 
@@ -79,23 +83,12 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="checker",
-        description="Prove, before you deploy, that your API keys can use the models and "
-        "capabilities your code calls.",
-        epilog="Exit codes: 0 all checks met their expectation; 1 at least one definite "
-        "failure; 2 usage or configuration error; 3 only inconclusive results "
-        "(--allow-inconclusive turns that into 0); 130/143 interrupted by SIGINT/SIGTERM.",
-    )
-    parser.add_argument("--version", action="version", version=f"checker {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+CONFIG_HELP = ("config file (default: the first of checks.yml, .checker.yml, "
+               ".github/checks.yml that exists)")
 
-    config_help = ("config file (default: the first of checks.yml, .checker.yml, "
-                   ".github/checks.yml that exists)")
 
-    run = commands.add_parser("run", help="probe every check (the default command)")
-    run.add_argument("-c", "--config", help=config_help)
+def _run_arguments(run: argparse.ArgumentParser) -> None:
+    run.add_argument("-c", "--config", help=CONFIG_HELP)
     _add_run_options(run)
     audit = run.add_argument_group("audit")
     audit.add_argument("--shard", metavar="K/N",
@@ -108,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "expectation allows it")
     run.set_defaults(handler=cmd_run)
 
-    wait = commands.add_parser("wait", help="re-probe what is not passing until it passes "
-                               "(e.g. after verifying the organization) or the timeout")
-    wait.add_argument("-c", "--config", help=config_help)
+
+def _wait_arguments(wait: argparse.ArgumentParser) -> None:
+    wait.add_argument("-c", "--config", help=CONFIG_HELP)
     wait.add_argument("--timeout", dest="wait_timeout", type=_duration, default=20 * 60,
                       help="how long to keep trying (default 20m)")
     wait.add_argument("--interval", type=_duration, default=60.0,
@@ -118,8 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(wait, attempt_timeout_flag="--attempt-timeout")
     wait.set_defaults(handler=cmd_wait)
 
-    merge = commands.add_parser("merge", help="combine the --json reports of shards into "
-                                "one report")
+
+def _merge_arguments(merge: argparse.ArgumentParser) -> None:
     merge.add_argument("reports", nargs="+", metavar="REPORT.json")
     merge.add_argument("--junit-xml", metavar="PATH", help="write the merged JUnit XML")
     merge.add_argument("--json", metavar="PATH", help="write the merged JSON")
@@ -130,13 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help="exit 0 instead of 3 when nothing failed")
     merge.set_defaults(handler=cmd_merge)
 
-    demo = commands.add_parser("demo", help="run a demo against the built-in simulator")
+
+def _demo_arguments(demo: argparse.ArgumentParser) -> None:
     _add_run_options(demo, junit_default="checker-report.xml")
     demo.set_defaults(handler=cmd_demo)
 
-    plan = commands.add_parser("plan", help="show the matrix, each request and its cost; "
-                               "no network")
-    plan.add_argument("-c", "--config", help=config_help)
+
+def _plan_arguments(plan: argparse.ArgumentParser) -> None:
+    plan.add_argument("-c", "--config", help=CONFIG_HELP)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.add_argument("-q", "--quiet", action="store_true", help="one line per probe")
     plan.add_argument("--wait", dest="wait_timeout", type=_duration, metavar="DURATION",
@@ -145,28 +139,50 @@ def build_parser() -> argparse.ArgumentParser:
                       help="with --wait: seconds between rounds (default 60s)")
     plan.set_defaults(handler=cmd_plan)
 
-    validate = commands.add_parser("validate", help="check the config only; no network")
-    validate.add_argument("-c", "--config", help=config_help)
+
+def _validate_arguments(validate: argparse.ArgumentParser) -> None:
+    validate.add_argument("-c", "--config", help=CONFIG_HELP)
     validate.add_argument("--strict", action="store_true",
                           help="also fail when a key's environment variable is unset")
     validate.set_defaults(handler=cmd_validate)
 
-    diagnose = commands.add_parser("diagnose", help="explain an error body (file or stdin)")
+
+def _diagnose_arguments(diagnose: argparse.ArgumentParser) -> None:
     diagnose.add_argument("file", nargs="?", default="-", help="file with the body; - = stdin")
     diagnose.add_argument("--status", type=int, help="the HTTP status, if you know it")
     diagnose.add_argument("--json", action="store_true", help="print JSON")
     diagnose.set_defaults(handler=cmd_diagnose)
 
-    simulate = commands.add_parser("simulate", help="serve the simulator on 127.0.0.1")
+
+def _simulate_arguments(simulate: argparse.ArgumentParser) -> None:
     simulate.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     simulate.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
     simulate.add_argument("--env-file", help="write export lines for one key per scenario "
                           "(SIM_KEY_<SCENARIO>) and SIM_URL to this file")
     simulate.set_defaults(handler=cmd_simulate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of the config "
-                                 "(for editors and check-jsonschema)")
+
+def _schema_arguments(schema: argparse.ArgumentParser) -> None:
     schema.set_defaults(handler=cmd_schema)
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (``only``) every command listed but only that one's options
+    built: a pre-commit hook running `checker validate` need not build the rest."""
+    parser = argparse.ArgumentParser(
+        prog="checker",
+        description="Prove, before you deploy, that your API keys can use the models and "
+        "capabilities your code calls.",
+        epilog="Exit codes: 0 all checks met their expectation; 1 at least one definite "
+        "failure; 2 usage or configuration error; 3 only inconclusive results "
+        "(--allow-inconclusive turns that into 0); 130/143 interrupted by SIGINT/SIGTERM.",
+    )
+    parser.add_argument("--version", action="version", version=f"checker {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add_arguments) in SUBCOMMANDS.items():
+        command = commands.add_parser(name, help=help_text)
+        if only is None or only == name:
+            add_arguments(command)
     return parser
 
 
@@ -263,7 +279,6 @@ def _print_issues(error: ConfigError) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .config import ConfigError
-    from .results import EXIT_OK, EXIT_USAGE
 
     loaded = _load(args)
     if loaded is None:
@@ -290,7 +305,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from .catalog import PRICES_AS_OF
     from .config import ConfigError
     from .plan import plan, render_plan, render_wait_cost, total_cost, wait_cost
-    from .results import EXIT_OK, EXIT_USAGE
 
     loaded = _load(args)
     if loaded is None:
@@ -332,7 +346,6 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     import json
 
     from .diagnose import diagnose, render
-    from .results import EXIT_OK, EXIT_USAGE
 
     try:
         if args.file == "-":
@@ -360,7 +373,6 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .config import ConfigError, ConfigIssue, Location, load_config
-    from .results import EXIT_USAGE
 
     path = _config_path(args)
     if path is None:
@@ -394,7 +406,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .results import EXIT_OK
     from .schema import render_schema
 
     sys.stdout.write(render_schema())
@@ -404,7 +415,6 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     import time
 
-    from .results import EXIT_OK
     from .simulator import SCENARIOS, Simulator
 
     simulator = Simulator(port=args.port, latency=args.latency)
@@ -547,15 +557,7 @@ def _finish(args: argparse.Namespace, report: RunReport, output: OutputOptions,
             redactor: Redactor) -> int:
     """Exit code, reports, limits: everything after the probing."""
     from .output import write_reports
-    from .results import (
-        EXIT_FAILED,
-        EXIT_INCONCLUSIVE,
-        EXIT_OK,
-        EXIT_SIGINT,
-        EXIT_SIGTERM,
-        EXIT_USAGE,
-        exit_code,
-    )
+    from .results import exit_code
 
     code = exit_code(report.results, args.allow_inconclusive)
     if report.interrupted_by in ("SIGINT", "SIGTERM"):
@@ -577,7 +579,6 @@ def _run_config(args: argparse.Namespace, config: Config) -> int:
     import dataclasses
 
     from .audit import run_audit
-    from .results import EXIT_USAGE
 
     try:
         checks, redactor, output = _prepare(args, config)
@@ -606,7 +607,6 @@ def cmd_wait(args: argparse.Namespace) -> int:
 
     from .audit import run_wait
     from .config import ConfigError, load_config
-    from .results import EXIT_USAGE
     from .wait import describe
 
     path = _config_path(args)
@@ -653,7 +653,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from . import __version__
     from .merge import MergeError, merge_reports
     from .output import OutputOptions, use_colour, write_reports
-    from .results import EXIT_USAGE, exit_code
+    from .results import exit_code
     from .secrets import Redactor
 
     try:
@@ -709,7 +709,7 @@ def _write_config_error_report(args: argparse.Namespace, error: ConfigError, pat
 
     from .config import display_path
     from .output import write_reports
-    from .results import EXIT_USAGE, RunReport
+    from .results import RunReport
     from .secrets import Redactor
 
     report = RunReport(
@@ -724,3 +724,18 @@ def _write_config_error_report(args: argparse.Namespace, error: ConfigError, pat
     quiet = type(options)(**{**options.__dict__, "quiet": True})
     for problem in write_reports(report, quiet, Redactor(), EXIT_USAGE):
         _error(problem)
+
+
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "run": ("probe every check (the default command)", _run_arguments),
+    "wait": ("re-probe what is not passing until it passes (e.g. after verifying the "
+             "organization) or the timeout", _wait_arguments),
+    "merge": ("combine the --json reports of shards into one report", _merge_arguments),
+    "demo": ("run a demo against the built-in simulator", _demo_arguments),
+    "plan": ("show the matrix, each request and its cost; no network", _plan_arguments),
+    "validate": ("check the config only; no network", _validate_arguments),
+    "diagnose": ("explain an error body (file or stdin)", _diagnose_arguments),
+    "simulate": ("serve the simulator on 127.0.0.1", _simulate_arguments),
+    "schema": ("print the JSON Schema of the config (for editors and check-jsonschema)",
+               _schema_arguments),
+}

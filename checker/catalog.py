@@ -5,15 +5,12 @@ pattern it overlaps (the first match wins). Prices are USD list prices on
 ``PRICES_AS_OF``; a config can override any model's price under ``prices:``.
 """
 
-from __future__ import annotations
-
 import enum
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 PRICES_AS_OF = "2026-11-01"
 
@@ -34,8 +31,7 @@ REASONING_SUMMARY = "reasoning_summary"
 CAPABILITIES: tuple[str, ...] = (ACCESS, STREAM, REASONING_SUMMARY)
 
 
-@dataclass(frozen=True)
-class Price:
+class Price(NamedTuple):
     input_per_mtok: float = 0.0
     output_per_mtok: float = 0.0
     per_image: float = 0.0
@@ -45,14 +41,16 @@ def _frozen(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     return MappingProxyType(dict(values or {}))
 
 
-@dataclass(frozen=True)
-class Family:
+_EMPTY: Mapping[str, Any] = _frozen()
+
+
+class Family(NamedTuple):
     pattern: str  # regex, matched against the whole lower-cased model name
     probe: ProbeKind
     price: Price
     reasoning: bool = False
     # Extra body fields of the cheapest request the family accepts.
-    params: Mapping[str, Any] = field(default_factory=_frozen)
+    params: Mapping[str, Any] = _EMPTY
     # Capabilities OpenAI gates behind Organization Verification (shown by `checker plan`).
     gated: frozenset[str] = frozenset()
     priced: bool = True  # False: the default price is a guess
@@ -134,8 +132,7 @@ def probe_kind_for(model: str, capability: str, override: ProbeKind | None = Non
     return override or family_of(model).probe
 
 
-@dataclass(frozen=True)
-class CostEstimate:
+class CostEstimate(NamedTuple):
     usd: float
     priced: bool  # False when a default (guessed) price was used
 

@@ -13,13 +13,10 @@ To teach checker a new body: add a row to ``RULES`` (above any broader row it
 overlaps) and a test case with the real body in ``tests/test_classify.py``.
 """
 
-from __future__ import annotations
-
-import ast
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .outcomes import OutcomeClass, info
@@ -29,8 +26,7 @@ MAX_EXAMINED_CHARS = 64 * 1024
 _EXCERPT_CHARS = 300
 
 
-@dataclass(frozen=True)
-class Facts:
+class Facts(NamedTuple):
     """What could be read from a response body."""
 
     shape: str  # "empty" | "json" | "sse" | "html" | "text"
@@ -47,8 +43,7 @@ class Facts:
         return ""
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """One row of the classification table: every given condition must hold."""
 
     name: str
@@ -201,8 +196,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     cls: OutcomeClass
     status: int | None
     message: str  # short human-readable excerpt (not yet redacted: the caller redacts)
@@ -420,6 +414,8 @@ def _decode_documents(text: str) -> list[object]:
     try:
         # "Error code: 400 - {'error': {...}}" as printed by the Python SDK. literal_eval
         # only builds literals, never runs code.
+        import ast  # rarely needed: not loaded at start-up
+
         return [ast.literal_eval(candidate[: end + 1])]
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return []

@@ -6,16 +6,11 @@ collects them all and raises one ``ConfigError``. The field tables (``PROVIDER_F
 ``CHECK_FIELDS``, …) are also the source of ``checker schema``.
 """
 
-from __future__ import annotations
-
-import difflib
-import ipaddress
 import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import yaml
@@ -39,8 +34,7 @@ DEFAULT_CONFIG_NAMES: tuple[str, ...] = (
 # --- errors -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     file: str
     line: int  # 1-based
     column: int  # 1-based
@@ -49,8 +43,7 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True)
-class ConfigIssue:
+class ConfigIssue(NamedTuple):
     location: Location
     message: str
     fix: str = ""
@@ -70,8 +63,7 @@ class ConfigError(Exception):
 # --- the model of a loaded config --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class KeyRef:
+class KeyRef(NamedTuple):
     """An API key as the config names it. ``value`` is None when a variable is unset."""
 
     expression: str  # as written, e.g. "${OPENAI_API_KEY}"; never the value
@@ -84,8 +76,7 @@ class KeyRef:
         return ",".join(self.variables) or "key"
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     name: str
     kind: str  # "openai" (OpenAI and OpenAI-compatible relays) | "azure"
     base_url: str
@@ -102,8 +93,7 @@ class Provider:
     location: Location
 
 
-@dataclass(frozen=True)
-class Defaults:
+class Defaults(NamedTuple):
     timeout: float = 20.0
     retries: int = 2
     concurrency: int = 8
@@ -111,8 +101,7 @@ class Defaults:
     deadline: float | None = None
 
 
-@dataclass(frozen=True)
-class Expectation:
+class Expectation(NamedTuple):
     label: str  # "ok", "denied", or the class list as written
     classes: frozenset[OutcomeClass]
 
@@ -124,8 +113,7 @@ EXPECT_OK = Expectation("ok", frozenset({OutcomeClass.OK}))
 EXPECT_DENIED = Expectation("denied", DENIED_CLASSES)
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One probe to run: provider × model × capability × key. Immutable."""
 
     id: str  # unique, stable across runs: "provider / model [capability]" (+ key label)
@@ -148,8 +136,7 @@ class Check:
         return self.key.label if self.key else "no key"
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     path: str  # as displayed in reports (repo-relative when possible)
     defaults: Defaults
     providers: Mapping[str, Provider]
@@ -179,8 +166,7 @@ class Config:
 # --- field tables (also the source of the JSON Schema) -----------------------------------------
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     name: str
     type: str  # string | number | integer | boolean | string_list | mapping | enum | expect
     description: str
@@ -419,7 +405,7 @@ class _Loader:
         names = [f.name for f in fields]
         for key, (key_node, _) in entries.items():
             if key not in names:
-                close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+                close = _closest(key, names)
                 fix = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(names)
                 self.error(key_node, f"unknown key '{key}' in {what}", fix)
         for field in fields:
@@ -621,7 +607,7 @@ class _Loader:
     def choice(self, node: Node, field: Field, what: str) -> str | None:
         if not isinstance(node, ScalarNode) or node.value not in field.choices:
             shown = node.value if isinstance(node, ScalarNode) else "this"
-            close = difflib.get_close_matches(str(shown), field.choices, n=1)
+            close = _closest(str(shown), field.choices)
             fix = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(field.choices)
             self.error(node, f"'{field.name}' in {what} cannot be {shown!r}", fix)
             return None
@@ -848,7 +834,7 @@ class _Loader:
         capabilities: list[str] = []
         for capability, cap_node in capability_refs:
             if capability not in CAPABILITIES:
-                close = difflib.get_close_matches(capability, CAPABILITIES, n=1)
+                close = _closest(capability, CAPABILITIES)
                 fix = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(
                     CAPABILITIES)
                 self.error(cap_node, f"unknown capability '{capability}'", fix)
@@ -875,7 +861,7 @@ class _Loader:
             if provider is None and name in self.declared:
                 continue  # its own error was reported where it is declared
             if provider is None:
-                close = difflib.get_close_matches(name, list(providers), n=1)
+                close = _closest(name, list(providers))
                 fix = f"did you mean '{close[0]}'?" if close else (
                     "declared: " + ", ".join(providers) if providers else "declare it under "
                     "providers:")
@@ -940,12 +926,19 @@ class _Loader:
             elif text in names:
                 classes.add(OutcomeClass(text))
             else:
-                close = difflib.get_close_matches(text, names, n=1)
+                close = _closest(text, names)
                 fix = f"did you mean '{close[0]}'?" if close else "ok, denied, or a class name"
                 self.error(item, f"unknown expectation '{text}' in {what}", fix)
         if not classes:
             return EXPECT_OK
         return Expectation(",".join(labels), frozenset(classes))
+
+
+def _closest(word: str, choices: Sequence[str]) -> list[str]:
+    """The best "did you mean" candidate, if any (difflib only loads on an error)."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
 
 
 def _field(fields: Sequence[Field], name: str) -> Field:
@@ -960,6 +953,8 @@ def check_id(provider: str, model: str, capability: str, key_label: str | None) 
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
         return True
+    import ipaddress
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .config import Check, ConfigIssue
+from .exit_codes import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
 from .outcomes import Kind, OutcomeClass, info
 
 UNEXPECTED_ACCESS_HINT = (
@@ -86,12 +87,6 @@ def count(results: Iterable[Result]) -> Counts:
     )
 
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INCONCLUSIVE = 3
-EXIT_SIGINT = 130
-EXIT_SIGTERM = 143
 
 
 def exit_code(results: Sequence[Result], allow_inconclusive: bool = False) -> int:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..catalog import ProbeKind
 from ..secrets import MASK, Secret
@@ -16,8 +15,7 @@ if TYPE_CHECKING:
 HeaderValue = str | Secret
 
 
-@dataclass(frozen=True)
-class ProbeRequest:
+class ProbeRequest(NamedTuple):
     """One HTTP request that proves (or disproves) access. Holds the key only as a Secret."""
 
     kind: ProbeKind
