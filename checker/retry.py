@@ -82,7 +82,7 @@ def server_delay(headers: Mapping[str, str], message: str, now_epoch: float) -> 
 
 def backoff(attempt: int, rng: random.Random) -> float:
     """Exponential backoff with jitter for the retry after ``attempt`` (1-based) failed."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** (attempt - 1))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
