@@ -371,21 +371,27 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _load_for_probing(args: argparse.Namespace) -> Config | None:
+    """The config for `run`/`wait`; on a config error, say why on stderr and in the
+    requested reports (a `configuration` testcase), and return None (exit 2)."""
     from .config import ConfigError, ConfigIssue, Location, load_config
 
     path = _config_path(args)
     if path is None:
         _write_config_error_report(args, ConfigError([ConfigIssue(
             Location("checks.yml", 1, 1), "no config found", "pass -c PATH")]), "checks.yml")
-        return EXIT_USAGE
+        return None
     try:
-        config = load_config(path)
+        return load_config(path)
     except ConfigError as exc:
         _print_issues(exc)
         _write_config_error_report(args, exc, path)
-        return EXIT_USAGE
-    return _run_config(args, config)
+        return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = _load_for_probing(args)
+    return EXIT_USAGE if config is None else _run_config(args, config)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -606,17 +612,10 @@ def cmd_wait(args: argparse.Namespace) -> int:
     import math
 
     from .audit import run_wait
-    from .config import ConfigError, load_config
     from .wait import describe
 
-    path = _config_path(args)
-    if path is None:
-        return EXIT_USAGE
-    try:
-        config = load_config(path)
-    except ConfigError as exc:
-        _print_issues(exc)
-        _write_config_error_report(args, exc, path)
+    config = _load_for_probing(args)
+    if config is None:
         return EXIT_USAGE
     rounds = 1 + math.floor(args.wait_timeout / args.interval)
     try:
