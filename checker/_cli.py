@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from .secrets import Redactor
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in SUBCOMMANDS
@@ -43,11 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
-
         _error("interrupted")
         return EXIT_SIGINT
     except BrokenPipeError:
-
         return EXIT_OK
 
 
@@ -259,16 +256,25 @@ def _config_path(args: argparse.Namespace) -> str | None:
     return found
 
 
-def _load(args: argparse.Namespace) -> Config | ConfigError | None:
-    from .config import ConfigError, load_config
+def _load(args: argparse.Namespace, with_reports: bool = False) -> Config | None:
+    """The config, or None (exit 2) after saying why on stderr; ``with_reports``: also in
+    the reports `run`/`wait` were asked for (one `configuration` testcase)."""
+    from .config import ConfigError, ConfigIssue, Location, load_config
 
     path = _config_path(args)
     if path is None:
+        if with_reports:
+            _write_config_error_report(args, ConfigError([ConfigIssue(
+                Location("checks.yml", 1, 1), "no config found", "pass -c PATH")]),
+                "checks.yml")
         return None
     try:
         return load_config(path)
     except ConfigError as exc:
-        return exc
+        _print_issues(exc)
+        if with_reports:
+            _write_config_error_report(args, exc, path)
+        return None
 
 
 def _print_issues(error: ConfigError) -> None:
@@ -278,13 +284,8 @@ def _print_issues(error: ConfigError) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .config import ConfigError
-
     loaded = _load(args)
     if loaded is None:
-        return EXIT_USAGE
-    if isinstance(loaded, ConfigError):
-        _print_issues(loaded)
         return EXIT_USAGE
     missing = loaded.missing_key_variables()
     providers = len(loaded.providers)
@@ -303,14 +304,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
     import json
 
     from .catalog import PRICES_AS_OF
-    from .config import ConfigError
     from .plan import plan, render_plan, render_wait_cost, total_cost, wait_cost
 
     loaded = _load(args)
     if loaded is None:
-        return EXIT_USAGE
-    if isinstance(loaded, ConfigError):
-        _print_issues(loaded)
         return EXIT_USAGE
     planned = plan(loaded)
     waiting = (wait_cost(planned, args.wait_timeout, args.interval)
@@ -371,26 +368,8 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_for_probing(args: argparse.Namespace) -> Config | None:
-    """The config for `run`/`wait`; on a config error, say why on stderr and in the
-    requested reports (a `configuration` testcase), and return None (exit 2)."""
-    from .config import ConfigError, ConfigIssue, Location, load_config
-
-    path = _config_path(args)
-    if path is None:
-        _write_config_error_report(args, ConfigError([ConfigIssue(
-            Location("checks.yml", 1, 1), "no config found", "pass -c PATH")]), "checks.yml")
-        return None
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        _print_issues(exc)
-        _write_config_error_report(args, exc, path)
-        return None
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    config = _load_for_probing(args)
+    config = _load(args, with_reports=True)
     return EXIT_USAGE if config is None else _run_config(args, config)
 
 
@@ -614,7 +593,7 @@ def cmd_wait(args: argparse.Namespace) -> int:
     from .audit import run_wait
     from .wait import describe
 
-    config = _load_for_probing(args)
+    config = _load(args, with_reports=True)
     if config is None:
         return EXIT_USAGE
     rounds = 1 + math.floor(args.wait_timeout / args.interval)
