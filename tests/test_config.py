@@ -10,6 +10,8 @@ from checker.config import ConfigError, load_config, parse_config
 from checker.outcomes import OutcomeClass
 from tests.conftest import run_cli
 
+DISPLAY_URL = "https://api.openai.com/v1"  # display only, never contacted
+
 GOOD = """
 version: 1
 providers:
@@ -73,7 +75,7 @@ def test_unknown_provider_reference_suggests_the_close_one() -> None:
 
 
 def test_bad_url() -> None:
-    errors = errors_of(GOOD.replace("https://api.openai.com/v1", "ftp://example.com"))
+    errors = errors_of(GOOD.replace(DISPLAY_URL, "ftp://example.com"))
     assert errors[0].startswith("checks.yml:4:15: base_url of provider 'openai-prod' is not an "
                                 "http(s) URL")
 
@@ -81,13 +83,13 @@ def test_bad_url() -> None:
 @pytest.mark.parametrize("url", ["https://[api.openai.com/v1", "https://x.example:99999/v1",
                                  "https://x.example:port/v1", "https://exa mple.com/v1"])
 def test_malformed_urls_found_by_the_fuzzer(url: str) -> None:
-    errors = errors_of(GOOD.replace("https://api.openai.com/v1", url))
+    errors = errors_of(GOOD.replace(DISPLAY_URL, url))
     assert errors[0].startswith("checks.yml:4:15: base_url of provider 'openai-prod' is not a "
                                 "valid URL")
 
 
 def test_plain_http_to_a_remote_host_is_refused_unless_allowed() -> None:
-    text = GOOD.replace("https://api.openai.com/v1", "http://relay.example.com/v1")
+    text = GOOD.replace(DISPLAY_URL, "http://relay.example.com/v1")
     errors = errors_of(text, {"OPENAI_API_KEY": "x"})
     assert "unencrypted" in errors[0] and "allow_insecure_http" in errors[0]
     allowed = text.replace("    api_key:", "    allow_insecure_http: true\n    api_key:")
@@ -96,7 +98,7 @@ def test_plain_http_to_a_remote_host_is_refused_unless_allowed() -> None:
 
 
 def test_plain_http_to_loopback_is_fine() -> None:
-    text = GOOD.replace("https://api.openai.com/v1", "http://127.0.0.1:8080/v1")
+    text = GOOD.replace(DISPLAY_URL, "http://127.0.0.1:8080/v1")
     assert parse_config(text.lstrip("\n"), "c.yml", {}).checks
 
 
@@ -209,7 +211,7 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 
 def test_unset_non_key_variable_is_an_error() -> None:
-    errors = errors_of(GOOD.replace("https://api.openai.com/v1", "${RELAY_URL}"))
+    errors = errors_of(GOOD.replace(DISPLAY_URL, "${RELAY_URL}"))
     assert errors[0].startswith("checks.yml:4:15: environment variable RELAY_URL (for "
                                 "'base_url' in provider 'openai-prod') is not set")
 
@@ -243,7 +245,7 @@ def test_odd_shapes_give_located_errors_not_crashes(text: str) -> None:
 
 
 def test_default_interpolation_and_optional_org() -> None:
-    text = GOOD.replace("https://api.openai.com/v1", "${BASE:-https://relay.example.com/v1}")
+    text = GOOD.replace(DISPLAY_URL, "${BASE:-https://relay.example.com/v1}")
     text = text.replace("    api_key:", "    organization: ${OPENAI_ORG_ID}\n    api_key:")
     config = parse_config(text.lstrip("\n"), "c.yml", {"OPENAI_API_KEY": "k"})
     provider = config.providers["openai-prod"]
@@ -259,7 +261,7 @@ def test_unset_key_variable_is_not_a_load_error() -> None:
 
 MATRIX = """
 providers:
-  prod: {base_url: "https://api.openai.com/v1", api_key: "${PROD_KEY}"}
+  prod: {base_url: "https://api.openai.com/v1", api_key: "${PROD_KEY}"}  # display only
   relay: {base_url: "https://relay.example.com/v1", api_key: "${RELAY_KEY}"}
 checks:
   - providers: [prod, relay]

@@ -230,7 +230,7 @@ def test_config_error_still_writes_a_valid_report(write_config, tmp_path: Path) 
         version: 1
         providers:
           openai:
-            base_url: https://api.openai.com/v1
+            base_url: https://api.openai.com/v1  # display only: a config error, nothing is sent
             api_key: ${OPENAI_API_KEY}
         checks:
           - providers: [openai]
