@@ -21,12 +21,12 @@ GOOD = """version: 1
 defaults: {timeout: 20, retries: 2}
 providers:
   openai-prod:
-    base_url: https://api.openai.com/v1
+    base_url: https://api.openai.com/v1  # display only
     api_key: ${OPENAI_API_KEY}
     organization: ${OPENAI_ORG_ID:-org-123}
   azure:
     kind: azure
-    base_url: https://res.openai.azure.com
+    base_url: https://res.openai.azure.com  # display only
     api_key: ${AZURE_KEY}
     deployments: {gpt-image-1: image-prod}
 checks:

@@ -205,7 +205,7 @@ def test_config_error_in_github_actions(write_config, tmp_path: Path) -> None:  
     config = write_config("""\
         providers:
           openai:
-            base_url: https://api.openai.com/v1
+            base_url: https://api.openai.com/v1  # display only
             api_key: ${OPENAI_API_KEY}
         checks:
           - providers: [openai]

@@ -60,7 +60,7 @@ def test_secret_detection() -> None:
     assert looks_like_secret("sk-proj-abcdefghijkl")
     assert looks_like_secret("a8f5f167f44f4964e6c998dee827110c")
     assert not looks_like_secret("sim-verified-org")
-    assert not looks_like_secret("https://api.openai.com/v1")
+    assert not looks_like_secret("https://api.openai.com/v1")  # display only
 
 
 # --- every command, every format ---------------------------------------------------------------

@@ -118,7 +118,7 @@ GOOD = """\
     version: 1
     providers:
       openai:
-        base_url: ${SIM_URL:-https://api.openai.com/v1}
+        base_url: ${SIM_URL:-http://127.0.0.1:9/v1}
         api_key: ${OPENAI_API_KEY}
     checks:
       - providers: [openai]

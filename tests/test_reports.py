@@ -26,7 +26,7 @@ from checker.results import (
 
 CONFIG = parse_config("""
 providers:
-  openai-prod: {base_url: "https://api.openai.com/v1", api_key: "${K}"}
+  openai-prod: {base_url: "https://api.openai.com/v1", api_key: "${K}"}  # display only
   relay: {base_url: "https://relay.example.com/v1", api_key: "${K}"}
 checks:
   - providers: [openai-prod, relay]
@@ -107,7 +107,7 @@ def test_junit_structure_one_suite_per_provider_and_attributes() -> None:
     denied_but_ok = cases["openai-prod / gpt-5 [access]"].find("failure")
     assert denied_but_ok is not None and denied_but_ok.get("type") == "ok"
     props = {p.get("name"): p.get("value") for p in prod.iter("property")}
-    assert props["provider.base_url"] == "https://api.openai.com/v1"
+    assert props["provider.base_url"] == "https://api.openai.com/v1"  # display only
 
 
 def test_junit_times_are_fixed_point() -> None:

@@ -38,7 +38,7 @@ HEAD = """\
 version: 1
 providers:
   openai:
-    base_url: https://api.openai.com/v1
+    base_url: https://api.openai.com/v1  # display only
     api_key: ${KEY}
 """
 
@@ -54,7 +54,7 @@ prices:
   my-model: {input: 1.5, output: 6, image: 0.04}
 providers:
   openai:
-    base_url: https://api.openai.com/v1
+    base_url: https://api.openai.com/v1  # display only
     api_key: ${KEY}
     organization: ${ORG:-}
     project: proj_abc
@@ -63,7 +63,7 @@ providers:
     timeout: ${TIMEOUT}
   azure-east:
     kind: azure
-    base_url: https://my-resource.openai.azure.com
+    base_url: https://my-resource.openai.azure.com  # display only
     api_key: ${KEY}
     api_version: 2025-04-01-preview
     deployments: {gpt-image-1: image-prod}
@@ -125,7 +125,8 @@ checks:
      + "checks:\n  - provider: openai\n    model: gpt-5\n", False),
     ("version 2", HEAD.replace("version: 1", "version: 2")
      + "checks:\n  - provider: openai\n    model: gpt-5\n", False),
-    ("not an http url", HEAD.replace("https://api.openai.com/v1", "ftp://example.com")
+    ("not an http url", HEAD.replace("https://api.openai.com/v1",  # display only
+                                     "ftp://example.com")
      + "checks:\n  - provider: openai\n    model: gpt-5\n", False),
     ("provider name with a space", "providers:\n  open ai:\n    base_url: https://x.test/v1\n"
      "    api_key: ${KEY}\nchecks:\n  - provider: open ai\n    model: gpt-5\n", False),
