@@ -222,11 +222,11 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes) 
             return Outcome(C.OK, status, "", success)
 
     facts = read_facts(text)
-    excerpt = _excerpt(facts, text)
     code = _first(facts.codes)
     for rule in RULES:
         if rule.matches(status, facts):
             return Outcome(rule.cls, status, _excerpt_for(rule, facts, text), rule.name, code)
+    excerpt = _excerpt(facts, text)
     if status is not None and 200 <= status < 300:
         # A 2xx that is neither a known success nor a known error: an empty body, a
         # truncated or foreign JSON document, a proxy's page.

@@ -73,7 +73,6 @@ class Counts:
     passed: int
     failed: int
     inconclusive: int
-    skipped: int  # inconclusive because the run stopped before the check finished
 
 
 def count(results: Iterable[Result]) -> Counts:
@@ -83,7 +82,6 @@ def count(results: Iterable[Result]) -> Counts:
         passed=sum(r.verdict is Verdict.PASSED for r in items),
         failed=sum(r.verdict is Verdict.FAILED for r in items),
         inconclusive=sum(r.verdict is Verdict.INCONCLUSIVE for r in items),
-        skipped=sum(r.cls is OutcomeClass.INTERRUPTED for r in items),
     )
 
 

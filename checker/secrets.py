@@ -109,10 +109,6 @@ class Redactor:
         # Longest first, so a whole secret is masked before any of its fragments.
         self._forms.sort(key=len, reverse=True)
 
-    @property
-    def active(self) -> bool:
-        return bool(self._forms)
-
     def __call__(self, text: str) -> str:
         if self._forms:
             for form in self._forms:

@@ -211,10 +211,6 @@ class Simulator:
         self.keys[key] = scenario
         return key
 
-    def requests_for(self, scenario: str) -> list[Probe]:
-        with self._lock:
-            return [p for p in self.log if p.scenario == scenario]
-
     # -- behaviour
 
     def scenario_of(self, key: str) -> str | None:

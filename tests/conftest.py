@@ -60,3 +60,18 @@ def write_config(tmp_path: Path):  # type: ignore[no-untyped-def]
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
     return write
+
+
+def sim_config(simulator: Simulator, write_config, checks: str,  # type: ignore[no-untyped-def]
+               scenarios: dict[str, str], defaults: str = "{retries: 2, timeout: 5}",
+               extra_providers: str = "") -> tuple[Path, dict[str, str]]:
+    """A config with one provider per scenario (named after it) and env with their keys."""
+    env: dict[str, str] = {}
+    providers = []
+    for name, scenario in scenarios.items():
+        variable = name.upper().replace("-", "_") + "_KEY"
+        env[variable] = simulator.new_key(scenario)
+        providers.append(f"  {name}:\n    base_url: {simulator.url}\n    api_key: ${{{variable}}}")
+    text = (f"defaults: {defaults}\nproviders:\n" + "\n".join(providers) + "\n"
+            + extra_providers + "checks:\n" + checks)
+    return write_config(text), env

@@ -17,7 +17,7 @@ from checker.outcomes import OutcomeClass
 from checker.results import Result, Verdict, result_without_probe
 from checker.shard import parse_shard, select_shard
 from checker.simulator import Simulator
-from tests.conftest import run_cli
+from tests.conftest import run_cli, sim_config
 
 C = OutcomeClass
 
@@ -201,14 +201,9 @@ def test_merge_refuses_what_is_not_a_report(tmp_path: Path) -> None:
 
 
 def test_baseline_end_to_end(simulator: Simulator, write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    config = write_config(f"""
-providers:
-  org: {{base_url: "{simulator.url}", api_key: "${{ORG_KEY}}"}}
-checks:
-  - providers: [org]
-    models: [gpt-image-1, gpt-4o-mini]
-    expect: [ok, verification_required]
-""")
+    config, _ = sim_config(simulator, write_config,
+                           "  - providers: [org]\n    models: [gpt-image-1, gpt-4o-mini]\n"
+                           "    expect: [ok, verification_required]\n", {"org": "verified"})
     yesterday, today = tmp_path / "yesterday.json", tmp_path / "today.json"
     first = run_cli("run", "-c", str(config), "--baseline", str(yesterday), "--json",
                     str(yesterday), env={"ORG_KEY": simulator.new_key("verified")})
@@ -233,14 +228,9 @@ checks:
 
 
 def test_max_cost_refuses_before_sending_anything(simulator: Simulator, write_config) -> None:  # type: ignore[no-untyped-def]
-    config = write_config(f"""
-providers:
-  org: {{base_url: "{simulator.url}", api_key: "${{ORG_KEY}}"}}
-checks:
-  - providers: [org]
-    models: [gpt-image-1, gpt-4o-mini]
-""")
-    env = {"ORG_KEY": simulator.new_key("verified")}
+    config, env = sim_config(simulator, write_config,
+                             "  - providers: [org]\n    models: [gpt-image-1, gpt-4o-mini]\n",
+                             {"org": "verified"})
     result = run_cli("run", "-c", str(config), "--max-cost", "0.005", env=env)
     assert result.code == 2
     assert "estimated cost of one run is $0.011, over --max-cost $0.005" in result.stderr

@@ -9,22 +9,7 @@ from pathlib import Path
 import pytest
 
 from checker.simulator import Simulator
-from tests.conftest import run_cli
-
-
-def sim_config(simulator: Simulator, write_config, checks: str,  # type: ignore[no-untyped-def]
-               scenarios: dict[str, str], defaults: str = "{retries: 2, timeout: 5}",
-               extra_providers: str = "") -> tuple[Path, dict[str, str]]:
-    """A config with one provider per scenario (named after it) and env with their keys."""
-    env: dict[str, str] = {}
-    providers = []
-    for name, scenario in scenarios.items():
-        variable = name.upper().replace("-", "_") + "_KEY"
-        env[variable] = simulator.new_key(scenario)
-        providers.append(f"  {name}:\n    base_url: {simulator.url}\n    api_key: ${{{variable}}}")
-    text = (f"defaults: {defaults}\nproviders:\n" + "\n".join(providers) + "\n"
-            + extra_providers + "checks:\n" + checks)
-    return write_config(text), env
+from tests.conftest import run_cli, sim_config
 
 
 def junit_cases(path: Path) -> dict[str, ET.Element]:

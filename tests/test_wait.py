@@ -14,7 +14,7 @@ from checker.outcomes import OutcomeClass
 from checker.results import Result, result_without_probe
 from checker.simulator import Simulator
 from checker.wait import Progress, describe, format_duration, wait_for_access
-from tests.conftest import run_cli
+from tests.conftest import run_cli, sim_config
 
 CONFIG = parse_config("""
 providers:
@@ -108,17 +108,8 @@ def test_format_duration() -> None:
 
 def _config(write_config, simulator: Simulator, scenario: str,  # type: ignore[no-untyped-def]
             models: str) -> tuple[Path, dict[str, str]]:
-    key = simulator.new_key(scenario)
-    path = write_config(f"""
-providers:
-  org:
-    base_url: {simulator.url}
-    api_key: ${{ORG_KEY}}
-checks:
-  - providers: [org]
-    models: [{models}]
-""")
-    return path, {"ORG_KEY": key}
+    return sim_config(simulator, write_config,
+                      f"  - providers: [org]\n    models: [{models}]\n", {"org": scenario})
 
 
 def test_wait_until_verification_propagates(write_config, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

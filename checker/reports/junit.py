@@ -130,7 +130,6 @@ class JUnitFormat(ReportFormat):
 
 def normalise(raw: str, report: RunReport) -> str:
     root = ET.fromstring(raw)
-    total_time = 0.0
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for suite in root.iter("testsuite"):
         suite.attrib.pop("disabled", None)
@@ -149,7 +148,6 @@ def normalise(raw: str, report: RunReport) -> str:
             totals[name] += value
         suite.set("time", seconds(suite_time))
         suite.set("timestamp", timestamp(report.started_at))
-        total_time += suite_time
     root.attrib.pop("disabled", None)
     root.set("name", SUITES_NAME)
     for name, value in totals.items():
