@@ -21,6 +21,7 @@ from .exit_codes import (
     EXIT_SIGTERM,
     EXIT_USAGE,
 )
+from .signals import SignalLatch
 
 # Imported where used: `checker --version` loads none of them, `checker validate` only
 # the config loader.
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list.insert(0, "run")  # `checker` alone (or with run's flags) means `checker run`
     only = args_list[0] if args_list[0] in SUBCOMMANDS else None
     args = build_parser(only).parse_args(args_list)
+    if only in WRITES_REPORTS:
+        _LATCH.install()  # a signal from here on finishes the reports, then exits 130/143
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:
@@ -46,7 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_SIGINT
     except BrokenPipeError:
         return EXIT_OK
+    finally:
+        _LATCH.restore()
 
+
+_LATCH = SignalLatch()
+# Commands that write reports after probing: SIGINT/SIGTERM must not cut that short.
+WRITES_REPORTS = frozenset({"run", "wait", "demo", "merge"})
 
 # --- parser ----------------------------------------------------------------------------------
 
@@ -57,6 +66,16 @@ def _duration(text: str) -> float:
     value = parse_duration(text)
     if value is None or value <= 0:
         raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 90s, 20m, 1h)")
+    return value
+
+
+def _budget(text: str) -> float:
+    """A duration where 0 means "no limit"."""
+    from .retry import parse_duration
+
+    value = parse_duration(text)
+    if value is None or value < 0:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 5m, 90s; 0 = none)")
     return value
 
 
@@ -128,6 +147,8 @@ def _demo_arguments(demo: argparse.ArgumentParser) -> None:
 
 def _plan_arguments(plan: argparse.ArgumentParser) -> None:
     plan.add_argument("-c", "--config", help=CONFIG_HELP)
+    plan.add_argument("--max-checks", type=_positive_int, default=None,
+                      help="refuse a matrix larger than this (default 10000)")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     plan.add_argument("-q", "--quiet", action="store_true", help="one line per probe")
     plan.add_argument("--wait", dest="wait_timeout", type=_duration, metavar="DURATION",
@@ -139,8 +160,11 @@ def _plan_arguments(plan: argparse.ArgumentParser) -> None:
 
 def _validate_arguments(validate: argparse.ArgumentParser) -> None:
     validate.add_argument("-c", "--config", help=CONFIG_HELP)
+    validate.add_argument("--max-checks", type=_positive_int, default=None,
+                          help="refuse a matrix larger than this (default 10000)")
     validate.add_argument("--strict", action="store_true",
-                          help="also fail when a key's environment variable is unset")
+                          help="also fail when a key's environment variable is unset or empty "
+                          "(unless its check is optional)")
     validate.set_defaults(handler=cmd_validate)
 
 
@@ -223,8 +247,15 @@ def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None 
                          help="per attempt, e.g. 20s")
     probing.add_argument("--retries", type=_non_negative_int,
                          help="retries for transient outcomes")
-    probing.add_argument("--deadline", type=_duration,
-                         help="for the whole run, e.g. 5m; unfinished checks are reported")
+    probing.add_argument("--deadline", type=_budget,
+                         help="time budget for the whole run, e.g. 5m (default: the config's "
+                         "`defaults: deadline`, else 5m; 0 = none); unfinished checks are "
+                         "reported as interrupted")
+    probing.add_argument("--max-wait", type=_budget, default=None,
+                         help="the longest single wait before a retry, e.g. for Retry-After "
+                         "(default 60s); a longer one is reported as rate_limited, not slept")
+    probing.add_argument("--max-checks", type=_positive_int, default=None,
+                         help="refuse a matrix larger than this (default 10000)")
     probing.add_argument("--only", action="append", metavar="GLOB",
                          help="run only checks whose name matches (repeatable)")
     probing.add_argument("--max-cost", type=_usd, metavar="USD",
@@ -268,13 +299,19 @@ def _load(args: argparse.Namespace, with_reports: bool = False) -> Config | None
                 Location("checks.yml", 1, 1), "no config found", "pass -c PATH")]),
                 "checks.yml")
         return None
+    from .config import DEFAULT_MAX_CHECKS
+
     try:
-        return load_config(path)
+        config = load_config(path, max_checks=getattr(args, "max_checks", None)
+                             or DEFAULT_MAX_CHECKS)
     except ConfigError as exc:
         _print_issues(exc)
         if with_reports:
             _write_config_error_report(args, exc, path)
         return None
+    for notice in config.notices:
+        sys.stderr.write(f"{notice}\n")
+    return config
 
 
 def _print_issues(error: ConfigError) -> None:
@@ -287,16 +324,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = _load(args)
     if loaded is None:
         return EXIT_USAGE
-    missing = loaded.missing_key_variables()
+    missing = loaded.missing_keys()
+    required = [key for key in missing if not key.optional]
+    if args.strict and required:
+        # One line per missing key, where it is written; no "ok" line before them.
+        for key in required:
+            where = f"{key.location}: " if key.location else f"{loaded.path}: "
+            sys.stderr.write(f"{where}{key.missing_message().split(' (api_key at')[0]} "
+                             "(--strict: the checks that use it would fail)\n")
+        return EXIT_USAGE
     providers = len(loaded.providers)
-    print(f"{loaded.path}: ok ({len(loaded.checks)} checks across {providers} "
+    checks = len(loaded.checks)
+    print(f"{loaded.path}: ok ({checks} check{'s' if checks != 1 else ''} across {providers} "
           f"provider{'s' if providers != 1 else ''})")
     if missing:
-        note = "not set here: " + ", ".join(missing)
-        if args.strict:
-            _error(f"key variables {note}")
-            return EXIT_USAGE
-        print(f"note: key variables {note} (those checks would report config_error)")
+        names = ", ".join(dict.fromkeys(v for key in missing for v in key.missing))
+        print(f"note: not set here: {names} (the checks that need "
+              f"{'them' if len(missing) > 1 else 'it'} would fail, or be skipped where "
+              "optional)")
     return EXIT_OK
 
 
@@ -429,15 +474,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _run_options(args: argparse.Namespace, config: Config) -> RunOptions:
-    from .runner import RunOptions
+    from .progress import Watcher
+    from .runner import DEFAULT_MAX_WAIT, RunOptions
 
     defaults = config.defaults
+    deadline = args.deadline if args.deadline is not None else defaults.deadline
     return RunOptions(
         concurrency=args.concurrency or defaults.concurrency,
         provider_concurrency=args.provider_concurrency or defaults.provider_concurrency,
-        deadline=args.deadline if args.deadline is not None else defaults.deadline,
+        deadline=deadline or None,  # 0 = no limit
         timeout=args.timeout,
         retries=args.retries,
+        max_wait=DEFAULT_MAX_WAIT if args.max_wait is None else args.max_wait,
+        observer=Watcher(sys.stderr, live=sys.stderr.isatty() and not args.quiet),
     )
 
 
@@ -527,12 +576,10 @@ def _load_baseline(args: argparse.Namespace) -> dict[str, str] | None:
 def _prepare(args: argparse.Namespace, config: Config) -> tuple[list[Check], Redactor,
                                                                  OutputOptions]:
     from .audit import redactor_for
-    from .output import mask_secrets
 
     redactor = redactor_for(config)
     output = _output_options(args)
-    if output.github:
-        mask_secrets(config.secret_values(), sys.stdout)
+    _refuse_shared_paths(output)
     if args.debug:
         _enable_debug_log(redactor)
     return _select(args, config), redactor, output
@@ -544,9 +591,8 @@ def _finish(args: argparse.Namespace, report: RunReport, output: OutputOptions,
     from .output import write_reports
     from .results import exit_code
 
-    code = exit_code(report.results, args.allow_inconclusive)
-    if report.interrupted_by in ("SIGINT", "SIGTERM"):
-        code = EXIT_SIGINT if report.interrupted_by == "SIGINT" else EXIT_SIGTERM
+    code = _signal_exit(report.interrupted_by) or exit_code(report.results,
+                                                            args.allow_inconclusive)
     problems = write_reports(report, output, redactor, code)
     if getattr(args, "show_limits", False):
         from .limits import limits_table, render_limits
@@ -556,8 +602,19 @@ def _finish(args: argparse.Namespace, report: RunReport, output: OutputOptions,
     for problem in problems:
         _error(problem)
     if problems and code in (EXIT_OK, EXIT_FAILED, EXIT_INCONCLUSIVE):
-        return EXIT_USAGE
-    return code
+        code = EXIT_USAGE
+    return _signal_exit(report.interrupted_by) or code
+
+
+def _signal_exit(interrupted_by: str | None = None) -> int | None:
+    """130/143 when a signal stopped the run or arrived while its reports were written
+    (they were finished first)."""
+    received = interrupted_by if interrupted_by in ("SIGINT", "SIGTERM") else _LATCH.received
+    if received == "SIGINT":
+        return EXIT_SIGINT
+    if received == "SIGTERM":
+        return EXIT_SIGTERM
+    return None
 
 
 def _run_config(args: argparse.Namespace, config: Config) -> int:
@@ -571,9 +628,12 @@ def _run_config(args: argparse.Namespace, config: Config) -> int:
         baseline = _load_baseline(args)
     except _Refused:
         return EXIT_USAGE
-    report = run_audit(config, checks, _run_options(args, config), redactor,
-                       on_result=_progress(len(checks), args),
-                       shard=getattr(args, "shard", None))
+    options = _run_options(args, config)
+    report = run_audit(config, checks, options, redactor, shard=getattr(args, "shard", None))
+    from .progress import Watcher
+
+    if isinstance(options.observer, Watcher):
+        options.observer.finish()
     if baseline is not None:
         from .baseline import compare, fail_regressions
 
@@ -646,24 +706,22 @@ def cmd_merge(args: argparse.Namespace) -> int:
     problems = write_reports(report, output, Redactor(), code)
     for problem in problems:
         _error(problem)
-    return EXIT_USAGE if problems else code
+    return _signal_exit() or (EXIT_USAGE if problems else code)
 
 
-def _progress(total: int, args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    """A live counter on stderr, only when a person is watching."""
-    if args.quiet or not sys.stderr.isatty():
-        return None
-    done = [0]
-
-    def show(result: object) -> None:
-        done[0] += 1
-        end = "\n" if done[0] == total else ""
-        sys.stderr.write(f"\r\033[Kprobing… {done[0]}/{total}{end}")
-        if end:
-            sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
-
-    return show
+def _refuse_shared_paths(output: OutputOptions) -> None:
+    """Two reports at one path would silently overwrite each other: a usage error."""
+    seen: dict[str, str] = {}
+    for option, path in (("--junit-xml", output.junit_xml), ("--json", output.json),
+                         ("--markdown", output.markdown)):
+        if not path or path == "-":
+            continue
+        real = os.path.realpath(path)
+        if real in seen:
+            _error(f"{seen[real]} and {option} name the same file ({path}): give each report "
+                   "its own path")
+            raise _Refused
+        seen[real] = option
 
 
 def _enable_debug_log(redactor: object) -> None:

@@ -16,8 +16,9 @@ from . import __version__
 from .config import Check, Config
 from .limits import enforce_minimums
 from .results import Result, RunReport
-from .runner import ResultCallback, RunOptions, run_checks
+from .runner import RunOptions, run_checks
 from .secrets import Redactor
+from .signals import SignalLatch
 from .wait import Progress, WaitOutcome, wait_for_access
 
 T = TypeVar("T")
@@ -52,10 +53,8 @@ def _now() -> datetime:
 
 
 async def _probe(checks: Sequence[Check], options: RunOptions, redactor: Redactor,
-                 stop: StopEvent | None, on_result: ResultCallback | None,
-                 ) -> tuple[list[Result], str | None]:
-    results, stopped = await run_checks(checks, options, redactor, stop=stop,
-                                        on_result=on_result)
+                 stop: StopEvent | None) -> tuple[list[Result], str | None]:
+    results, stopped = await run_checks(checks, options, redactor, stop=stop)
     return [enforce_minimums(result) for result in results], stopped
 
 
@@ -65,14 +64,13 @@ def run_audit(
     options: RunOptions,
     redactor: Redactor,
     *,
-    on_result: ResultCallback | None = None,
     handle_signals: bool = True,
     shard: str | None = None,
 ) -> RunReport:
     started_at, began = _now(), time.monotonic()
 
     async def main(stop: StopEvent) -> tuple[list[Result], str | None]:
-        return await _probe(checks, options, redactor, stop, on_result)
+        return await _probe(checks, options, redactor, stop)
 
     results, stopped = _with_signals(main, handle_signals)
     return _report(config, results, started_at, began, stopped, shard)
@@ -96,7 +94,7 @@ def run_wait(
 
     async def main(stop: StopEvent) -> tuple[WaitOutcome, str | None]:
         async def probe_round(pending: Sequence[Check]) -> list[Result]:
-            results, _ = await _probe(pending, options, redactor, stop, None)
+            results, _ = await _probe(pending, options, redactor, stop)
             return results
 
         async def sleep(seconds: float) -> bool:
@@ -128,19 +126,30 @@ def _with_signals(main: Callable[[StopEvent], Coroutine[Any, Any, T]],
     async def runner() -> T:
         stop = StopEvent()
         loop = asyncio.get_running_loop()
-        installed: list[signal.Signals] = []
+        installed: dict[signal.Signals, Any] = {}
         if handle_signals:
             for signum in (signal.SIGINT, signal.SIGTERM):
                 try:
+                    previous = signal.getsignal(signum)
                     loop.add_signal_handler(signum, _stopper(stop, signum))
-                    installed.append(signum)
+                    installed[signum] = previous
                 except (NotImplementedError, RuntimeError, ValueError):
                     pass  # not the main thread, or no loop signal handlers on this platform
+                else:
+                    # A signal a SignalLatch caught before probing began stops it at once.
+                    latch = getattr(previous, "__self__", None)
+                    if isinstance(latch, SignalLatch) and latch.received and not stop.reason:
+                        stop.reason = latch.received
+                        stop.set()
         try:
             return await main(stop)
         finally:
-            for signum in installed:
+            for signum, previous in installed.items():
                 loop.remove_signal_handler(signum)
+                # Back to what was there (a SignalLatch while reports are written), not to
+                # the default that would kill the process half way through them.
+                if previous is not None:
+                    signal.signal(signum, previous)
 
     return asyncio.run(runner())
 

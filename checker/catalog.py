@@ -77,9 +77,11 @@ FAMILIES: tuple[Family, ...] = (
     Family(r"text-embedding-3-small.*", ProbeKind.EMBEDDINGS, Price(0.02)),
     Family(r"text-embedding-3-large.*", ProbeKind.EMBEDDINGS, Price(0.13)),
     Family(r"text-embedding-.*|.*embed.*", ProbeKind.EMBEDDINGS, Price(0.10), priced=False),
-    # Reasoning models only served by /responses
+    # Reasoning models only served by /responses (the OpenAI API description's
+    # `ResponsesOnlyModel` list; a test keeps this row in step with it)
     Family(r"(o1-pro|o3-pro|gpt-5(\.\d+)?-pro|o3-deep-research|o4-mini-deep-research"
-           r"|computer-use-preview|codex-mini|gpt-5(\.\d+)?-codex)(-.*)?",
+           r"|computer-use-preview|codex-mini|gpt-5(\.\d+)?-codex|gpt-daybreak-[a-z]+"
+           r"|gpt-5(\.\d+)?-cyber)(-.*)?",
            ProbeKind.RESPONSES, Price(15.0, 120.0), reasoning=True, gated=_GATED_REASONING),
     # Reasoning chat models: max_completion_tokens, lowest effort
     Family(r"gpt-5(\.\d+)?-chat.*", ProbeKind.CHAT, Price(1.25, 10.0)),

@@ -13,13 +13,14 @@ To teach checker a new body: add a row to ``RULES`` (above any broader row it
 overlaps) and a test case with the real body in ``tests/test_classify.py``.
 """
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from . import safejson
 from .outcomes import OutcomeClass, info
+from .sanitize import clean
 
 # Bodies beyond this are not examined further: every known error fits in far less.
 MAX_EXAMINED_CHARS = 64 * 1024
@@ -208,8 +209,24 @@ class Outcome(NamedTuple):
         return info(self.cls).retryable
 
 
-def classify(status: int | None, headers: Mapping[str, str], body: str | bytes) -> Outcome:
-    """Classify one HTTP answer. ``status`` is None when unknown (a pasted body)."""
+class Expected(NamedTuple):
+    """What a successful answer to the probe looks like: ``kind`` is the endpoint (chat,
+    responses, images, embeddings; None accepts any of them) and ``stream`` whether the
+    probe asked for an event stream. A 2xx proves access only in that shape."""
+
+    kind: str | None = None
+    stream: bool | None = None  # None: either (a pasted body, `checker diagnose`)
+
+
+ANY_SUCCESS = Expected()
+
+
+def classify(status: int | None, headers: Mapping[str, str], body: str | bytes,
+             expected: Expected = ANY_SUCCESS) -> Outcome:
+    """Classify one HTTP answer. ``status`` is None when unknown (a pasted body).
+
+    Linear in the size of ``body``: only its first ``MAX_EXAMINED_CHARS`` are read, and
+    every pattern applied to them is free of catastrophic backtracking."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     text = text[:MAX_EXAMINED_CHARS]
 
@@ -217,9 +234,12 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes) 
         return Outcome(C.UNEXPECTED_RESPONSE, status, _redirect_message(headers), "redirect")
 
     if status is not None and 200 <= status < 300:
-        success = _success(text)
-        if success is not None:
-            return Outcome(C.OK, status, "", success)
+        shape = success_shape(text)
+        if shape is not None:
+            wrong = _wrong_shape(shape, expected)
+            if wrong is None:
+                return Outcome(C.OK, status, "", f"2xx-{shape.format}")
+            return Outcome(C.UNEXPECTED_RESPONSE, status, wrong, "2xx-wrong-shape")
 
     facts = read_facts(text)
     code = _first(facts.codes)
@@ -243,43 +263,84 @@ def _redirect_message(headers: Mapping[str, str]) -> str:
 
 # --- success bodies -------------------------------------------------------------------------
 
-# Keys that only a successful answer of each probe kind starts with. Matched on a prefix so
+class SuccessShape(NamedTuple):
+    format: str  # "json" | "sse"
+    kind: str | None  # the endpoint whose success this is, when the body says
+
+
+# The start of a successful answer of each endpoint, matched on the first few KiB so
 # that a capped read of a multi-megabyte image answer is enough.
-_SUCCESS_MARKER = re.compile(
-    r'"(choices|object"\s*:\s*"(chat\.completion|response|list|embedding)'
-    r'|data"\s*:\s*\[|output"\s*:\s*\[|created"\s*:\s*\d)'
-)
+_OBJECT = re.compile(r'"object"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}"([a-z_.]{1,40})"')
+_KIND_OF_OBJECT = {"chat.completion": "chat", "response": "responses", "list": "embeddings",
+                   "embedding": "embeddings", "chat.completion.chunk": "chat"}
+_CHOICES = re.compile(r'"choices"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}\[')
+_DATA_LIST = re.compile(r'"data"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}\[')
+_CREATED = re.compile(r'"created"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}\d')
+_HEAD_CHARS = 4096
 
 
-def _success(text: str) -> str | None:
+def success_shape(text: str) -> SuccessShape | None:
+    """The shape of a successful answer, if ``text`` starts like one; None for an error
+    object or anything else."""
     stripped = text.lstrip()
     if stripped.startswith("{"):
-        head = stripped[:4096]
+        head = stripped[:_HEAD_CHARS]
         if '"error"' in head and _error_object(head):
             return None
-        if _SUCCESS_MARKER.search(head):
-            return "2xx-json"
-        return None
+        kind = _json_success_kind(head)
+        return None if kind is None else SuccessShape("json", kind or None)
     if stripped.startswith(("data:", "event:", ":")):
         first = _first_sse_data(stripped)
         if first is None or first == "[DONE]":
             return None
         try:
-            event = json.loads(first)
+            event = safejson.loads(first)
         except ValueError:
             return None
-        if isinstance(event, dict) and (event.get("type") == "error" or event.get("error")):
+        if not isinstance(event, dict) or event.get("type") == "error" or event.get("error"):
             return None
-        return "2xx-sse"
+        if isinstance(event.get("object"), str):
+            return SuccessShape("sse", _KIND_OF_OBJECT.get(event["object"]))
+        if str(event.get("type", "")).startswith("response."):
+            return SuccessShape("sse", "responses")
+        if isinstance(event.get("choices"), list):
+            return SuccessShape("sse", "chat")
+        return None
+    return None
+
+
+def _json_success_kind(head: str) -> str | None:
+    """The endpoint a JSON success body belongs to; "" when it is a success of no
+    recognisable endpoint; None when it is not a success body."""
+    match = _OBJECT.search(head)
+    if match is not None and match.group(1) in _KIND_OF_OBJECT:
+        return _KIND_OF_OBJECT[match.group(1)]
+    if _CHOICES.search(head):
+        return "chat"
+    if _DATA_LIST.search(head) and _CREATED.search(head):
+        return "images"
+    return None
+
+
+def _wrong_shape(shape: SuccessShape, expected: Expected) -> str | None:
+    """Why a success body does not prove the capability, or None when it does."""
+    if expected.stream is True and shape.format != "sse":
+        return ("asked for an event stream, but the endpoint answered with one JSON body "
+                "(it ignores `stream: true`): streaming is not proven")
+    if expected.stream is False and shape.format == "sse":
+        return "asked for one JSON answer, but the endpoint sent an event stream"
+    if expected.kind is not None and shape.kind is not None and shape.kind != expected.kind:
+        return (f"a {expected.kind} probe was answered with a {shape.kind} body: the endpoint "
+                "does not answer what was asked")
     return None
 
 
 def _error_object(head: str) -> bool:
     """True if a JSON body's "error" member is present and not null."""
     try:
-        value = json.loads(head)
+        value = safejson.loads(head)
     except ValueError:
-        return re.search(r'"error"\s*:\s*(null|false)', head) is None
+        return re.search(r'"error"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}(null|false)', head) is None
     return isinstance(value, dict) and bool(value.get("error"))
 
 
@@ -293,13 +354,16 @@ def _first_sse_data(text: str) -> str | None:
 # --- reading an error body ------------------------------------------------------------------
 
 _HTML = re.compile(r"<(!doctype html|html|head|body|title)\b", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
+# Neither pattern can backtrack catastrophically: a tag stops at the next "<" as well as
+# at ">", and the separators of `code: x` are bounded runs, not `\s*` next to `\s+`.
+_TAG = re.compile(r"<[^<>]*>")
 # `code: x`, `"code": "x"`, `code x,` (one-api's flattened form), `Code:x` (Go structs)
 _FIELD = re.compile(
-    r"""(?<![\w])["']?(code|type|param)["']?\s*(?::\s*|=\s*|\s+)["']?([A-Za-z_][\w.\-]*)""",
+    r"""(?<![\w])["']?(code|type|param)["']?[ \t]{0,4}(?:[:=][ \t]{0,4}|[ \t])["']?"""
+    r"""([A-Za-z_][\w.\-]{0,100})""",
     re.IGNORECASE,
 )
-_MESSAGE = re.compile(r""""message"\s*:\s*"((?:[^"\\]|\\.)*)""")
+_MESSAGE = re.compile(r""""message"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}"((?:[^"\\]|\\.){0,4096})""")
 
 
 def read_facts(text: str) -> Facts:
@@ -394,9 +458,10 @@ def _walk(
 
 
 def _decode_documents(text: str) -> list[object]:
-    """JSON (or a Python repr an SDK printed) found in ``text``, outermost first."""
+    """JSON (or a Python repr an SDK printed) found in ``text``, outermost first. Nothing
+    nested deeper than ``safejson.MAX_DEPTH`` is decoded."""
     try:
-        return [json.loads(text)]
+        return [safejson.loads(text)]
     except ValueError:
         pass
     start = text.find("{")
@@ -404,7 +469,7 @@ def _decode_documents(text: str) -> list[object]:
         return []
     candidate = text[start:]
     try:
-        value, _ = json.JSONDecoder().raw_decode(candidate)
+        value, _ = safejson.raw_decode(candidate)
         return [value]
     except ValueError:
         pass
@@ -416,14 +481,16 @@ def _decode_documents(text: str) -> list[object]:
         # only builds literals, never runs code.
         import ast  # rarely needed: not loaded at start-up
 
-        return [ast.literal_eval(candidate[: end + 1])]
+        literal = candidate[: end + 1]
+        safejson.check_depth(literal.replace("(", "[").replace(")", "]"))
+        return [ast.literal_eval(literal)]
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return []
 
 
 def _unescape(value: str) -> str:
     try:
-        return str(json.loads(f'"{value}"'))
+        return str(safejson.loads(f'"{value}"'))
     except ValueError:
         return value
 
@@ -441,19 +508,8 @@ def _excerpt_for(rule: Rule, facts: Facts, raw: str) -> str:
     return _shorten(raw[match.start() :].replace("\\n", " ").replace("\\", ""))
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """One printable line: control characters (terminal escapes included) become spaces."""
-    return " ".join(_CONTROL.sub(" ", text).split())
-
-
 def _shorten(message: str) -> str:
-    message = printable(message)
-    if len(message) > _EXCERPT_CHARS:
-        message = message[: _EXCERPT_CHARS - 1] + "…"
-    return message
+    return clean(message, _EXCERPT_CHARS)
 
 
 def _excerpt(facts: Facts, raw: str) -> str:

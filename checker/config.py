@@ -16,10 +16,18 @@ from urllib.parse import urlsplit
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .catalog import CAPABILITIES, STREAM, Price, ProbeKind, probe_kind_for
-from .outcomes import DENIED_CLASSES, OutcomeClass
+from .catalog import (
+    CAPABILITIES,
+    REASONING_SUMMARY,
+    STREAM,
+    Price,
+    ProbeKind,
+    family_of,
+    probe_kind_for,
+)
+from .outcomes import DENIED_CLASSES, Kind, OutcomeClass, info
 from .probes import FLAVOURS
-from .secrets import Secret, looks_like_secret
+from .secrets import Redactor, Secret, looks_like_secret
 
 DEFAULT_CONFIG_NAMES: tuple[str, ...] = (
     "checks.yml",
@@ -64,16 +72,25 @@ class ConfigError(Exception):
 
 
 class KeyRef(NamedTuple):
-    """An API key as the config names it. ``value`` is None when a variable is unset."""
+    """An API key as the config names it. ``value`` is None when a variable is unset or
+    empty (in CI a secret that does not exist arrives as an empty variable)."""
 
     expression: str  # as written, e.g. "${OPENAI_API_KEY}"; never the value
     variables: tuple[str, ...]
     value: Secret | None
-    missing: tuple[str, ...]  # variables that are not set
+    missing: tuple[str, ...]  # variables that are unset or empty
+    location: Location | None = None  # the `api_key:` line
+    optional: bool = False  # a missing key skips the check instead of failing it
 
     @property
     def label(self) -> str:
         return ",".join(self.variables) or "key"
+
+    def missing_message(self) -> str:
+        names = ", ".join(self.missing) or self.expression or "api_key"
+        where = f" (api_key at {self.location})" if self.location else ""
+        verb = "are" if len(self.missing) > 1 else "is"
+        return f"environment variable {names} {verb} not set or empty{where}"
 
 
 class Provider(NamedTuple):
@@ -93,12 +110,15 @@ class Provider(NamedTuple):
     location: Location
 
 
+DEFAULT_DEADLINE = 300.0  # seconds: long enough for retries, short enough for a deploy step
+
+
 class Defaults(NamedTuple):
     timeout: float = 20.0
     retries: int = 2
     concurrency: int = 8
     provider_concurrency: int = 4
-    deadline: float | None = None
+    deadline: float | None = DEFAULT_DEADLINE  # None: no budget for the whole run
 
 
 class Expectation(NamedTuple):
@@ -110,6 +130,10 @@ class Expectation(NamedTuple):
 
 
 EXPECT_OK = Expectation("ok", frozenset({OutcomeClass.OK}))
+# What `expect:` may name besides ok and denied: definite answers of a probe. An outcome
+# that proves nothing (a timeout, a broken check) can never be what a check expects.
+EXPECTABLE: tuple[OutcomeClass, ...] = tuple(
+    c for c in OutcomeClass if info(c).kind in (Kind.GRANTED, Kind.DENIED))
 EXPECT_DENIED = Expectation("denied", DENIED_CLASSES)
 
 
@@ -142,6 +166,7 @@ class Config(NamedTuple):
     providers: Mapping[str, Provider]
     checks: tuple[Check, ...]
     prices: Mapping[str, Price]
+    notices: tuple[ConfigIssue, ...] = ()  # not errors: e.g. whitespace stripped from a key
 
     def secret_values(self) -> list[str]:
         """Every credential the run may send, for the redactor."""
@@ -155,11 +180,18 @@ class Config(NamedTuple):
                 values.append(check.key.value.reveal())
         return sorted(set(values))
 
+    def missing_keys(self) -> tuple[KeyRef, ...]:
+        """Each key (once) whose variable is unset or empty, optional ones included."""
+        seen: dict[tuple[str, Location | None], KeyRef] = {}
+        for check in self.checks:
+            if check.key and check.key.missing:
+                seen.setdefault((check.key.expression, check.key.location), check.key)
+        return tuple(seen.values())
+
     def missing_key_variables(self) -> tuple[str, ...]:
         names: list[str] = []
-        for check in self.checks:
-            if check.key:
-                names.extend(v for v in check.key.missing if v not in names)
+        for key in self.missing_keys():
+            names.extend(v for v in key.missing if v not in names)
         return tuple(names)
 
 
@@ -188,7 +220,8 @@ DEFAULTS_FIELDS: tuple[Field, ...] = (
     Field("retries", "integer", "Retries for transient outcomes.", minimum=0),
     Field("concurrency", "integer", "Probes in flight at once, in all.", minimum=1),
     Field("provider_concurrency", "integer", "Probes in flight per provider.", minimum=1),
-    Field("deadline", "number", "Seconds for the whole run.", minimum=0.001),
+    Field("deadline", "number", "Seconds for the whole run (default 300; 0 = no limit).",
+          minimum=0),
 )
 
 PROVIDER_FIELDS: tuple[Field, ...] = (
@@ -205,6 +238,8 @@ PROVIDER_FIELDS: tuple[Field, ...] = (
     Field("timeout", "number", "Seconds per attempt for this provider.", minimum=0.001),
     Field("allow_insecure_http", "boolean", "Allow http:// to a non-loopback host."),
     Field("ca_bundle", "string", "PEM file of CAs to trust (TLS is always verified)."),
+    Field("optional", "boolean", "A missing key skips this provider's checks instead of "
+          "failing them."),
 )
 
 CHECK_FIELDS: tuple[Field, ...] = (
@@ -227,6 +262,7 @@ CHECK_FIELDS: tuple[Field, ...] = (
           minimum=0),
     Field("min_tpm", "integer", "Fail unless the key's tokens-per-minute limit is this.",
           minimum=0),
+    Field("optional", "boolean", "A missing key skips these checks instead of failing them."),
 )
 
 PRICE_FIELDS: tuple[Field, ...] = (
@@ -235,6 +271,7 @@ PRICE_FIELDS: tuple[Field, ...] = (
     Field("image", "number", "USD per image.", minimum=0),
 )
 
+DEFAULT_MAX_CHECKS = 10_000
 PARAMS_MAX_NODES = 1000
 PARAMS_MAX_DEPTH = 20
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -261,7 +298,8 @@ def display_path(path: str) -> str:
     return relative.replace(os.sep, "/")
 
 
-def load_config(path: str, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(path: str, environ: Mapping[str, str] | None = None,
+                max_checks: int = DEFAULT_MAX_CHECKS) -> Config:
     shown = display_path(path)
     try:
         with open(path, "rb") as handle:
@@ -284,20 +322,29 @@ def load_config(path: str, environ: Mapping[str, str] | None = None) -> Config:
         line = raw[: exc.start].count(b"\n")
         raise ConfigError([_issue(shown, line, 0, "not UTF-8 text",
                                   "save the file as UTF-8")]) from None
-    return parse_config(text, shown, os.environ if environ is None else environ)
+    return parse_config(text, shown, os.environ if environ is None else environ, max_checks)
 
 
-def parse_config(text: str, path: str, environ: Mapping[str, str]) -> Config:
+def parse_config(text: str, path: str, environ: Mapping[str, str],
+                 max_checks: int = DEFAULT_MAX_CHECKS) -> Config:
     root = _compose(text, path)
-    loader = _Loader(path, environ)
+    loader = _Loader(path, environ, max_checks)
     try:
         config = loader.config(root)
     except RecursionError:
         raise ConfigError([_issue(path, 0, 0, "the document nests too deeply",
                                   "flatten the configuration")]) from None
     if loader.issues or config is None:
-        raise ConfigError(loader.issues or [_issue(path, 0, 0, "invalid configuration")])
+        issues = loader.issues or [_issue(path, 0, 0, "invalid configuration")]
+        raise ConfigError(_masked_issues(issues, loader.secrets))
     return config
+
+
+def _masked_issues(issues: Sequence[ConfigIssue], values: set[str]) -> list[ConfigIssue]:
+    """No value from the environment reaches a config error, whatever the message says:
+    the messages name variables, and this catches anything that slipped through."""
+    redact = Redactor(v for v in values if len(v) >= 8)
+    return [ConfigIssue(i.location, redact(i.message), redact(i.fix)) for i in issues]
 
 
 def _issue(path: str, line: int, column: int, message: str, fix: str = "") -> ConfigIssue:
@@ -358,10 +405,15 @@ _TYPE_NAMES = {
 
 
 class _Loader:
-    def __init__(self, path: str, environ: Mapping[str, str]) -> None:
+    def __init__(self, path: str, environ: Mapping[str, str],
+                 max_checks: int = DEFAULT_MAX_CHECKS) -> None:
         self.path = path
         self.environ = environ
+        self.max_checks = max_checks
+        # Values of variables that may be credentials: masked in every config error.
+        self.secrets: set[str] = set()
         self.issues: list[ConfigIssue] = []
+        self.notices: list[ConfigIssue] = []
         # Declared providers, valid or not: a check naming an invalid one is not reported
         # again as "unknown provider".
         self.declared: set[str] = set()
@@ -440,8 +492,12 @@ class _Loader:
             try:
                 number: float = int(text) if field.type == "integer" else float(text)
             except ValueError:
+                # Quote the file, not the variable's value (it may be a secret).
+                written = str(value)
+                shown = (f"{written!r} (after expanding its variables)"
+                         if _VARIABLE.search(written) else repr(written))
                 self.error(node, f"'{field.name}' in {what} must be {_TYPE_NAMES[field.type]}, "
-                                 f"not {text!r}", field.description)
+                                 f"not {shown}", field.description)
                 return None
             if tag == "bool" or not math.isfinite(number):
                 self.error(node, f"'{field.name}' in {what} must be {_TYPE_NAMES[field.type]}")
@@ -499,10 +555,12 @@ class _Loader:
         def substitute(match: re.Match[str]) -> str:
             name, operator, default = match.group(1), match.group(2), match.group(3)
             variables.append(name)
-            value = self.environ.get(name)
-            if operator == ":-" and not value:
-                return default or ""
-            if operator == "-" and value is None:
+            # An empty variable is an unset one: in CI a secret that does not exist
+            # arrives as an empty string.
+            value = self.environ.get(name) or None
+            if value is not None:
+                self.secrets.add(value)
+            if operator and value is None:
                 return default or ""
             if value is None:
                 missing.append(name)
@@ -519,19 +577,24 @@ class _Loader:
         value, _, missing = self.interpolate(node, text)
         if missing:
             self.error(node, f"environment variable {missing[0]} (for '{field.name}' in {what}) "
-                             "is not set", f"export {missing[0]} or write ${{{missing[0]}:-...}}")
+                             "is not set or empty",
+                       f"export {missing[0]} or write ${{{missing[0]}:-...}}")
             return None
         return value
 
-    def optional_string(self, node: Node, field: Field, what: str) -> str | None:
-        """A string field where an unset variable means "not configured"."""
+    def optional_string(self, node: Node, field: Field, what: str,
+                        header: bool = False) -> str | None:
+        """A string field where an unset variable means "not configured". ``header``:
+        the value is sent as a header, so it is checked like a credential."""
         text = self.scalar(node, field, what)
         if text is None:
             return None
-        value, _, _ = self.interpolate(node, text)
+        value, variables, _ = self.interpolate(node, text)
+        if value and header:
+            return self.credential(node, value, variables, f"'{field.name}' of {what}")
         return value or None
 
-    def key(self, node: Node, text: str, what: str) -> KeyRef | None:
+    def key(self, node: Node, text: str, what: str, optional: bool = False) -> KeyRef | None:
         references = _VARIABLE.findall(text)
         literal = _VARIABLE.sub("", text)
         if not references:
@@ -549,8 +612,35 @@ class _Loader:
                        "keep only ${VAR} in api_key; never commit keys (rotate this one)")
             return None
         value, variables, missing = self.interpolate(node, text)
-        secret = Secret(value) if value and not missing else None
-        return KeyRef(text, variables, secret, missing)
+        secret = None
+        if value and not missing:
+            checked = self.credential(node, value, variables, f"api_key of {what}")
+            if checked is None:
+                return None
+            secret = Secret(checked)
+        return KeyRef(text, variables, secret, missing, self.location(node), optional)
+
+    def credential(self, node: Node, value: str, variables: Sequence[str],
+                   what: str, spaces: bool = False) -> str | None:
+        """A credential (or any header value) from the environment, as it will be sent.
+        Surrounding whitespace (a pasted trailing newline) is stripped with a notice;
+        anything inside it that cannot travel in an HTTP header is a config error. The
+        value itself is never shown: the message names the variable and the position."""
+        source = " or ".join(variables) or "the value"
+        stripped = value.strip()
+        if stripped != value:
+            self.notices.append(_issue(self.path, node.start_mark.line, node.start_mark.column,
+                                       f"note: whitespace around {source} ({what}) was removed"))
+        for position, char in enumerate(stripped, 1):
+            if " " < char < "\x7f" or (spaces and char == " "):
+                continue
+            kind = ("whitespace" if char.isspace() else "a control character"
+                    if ord(char) < 32 or ord(char) == 127 else "a non-ASCII character")
+            self.error(node, f"{source} ({what}) contains {kind} at position {position}",
+                       f"set {source} again to the key alone (copy it without spaces or "
+                       "line breaks)")
+            return None
+        return stripped
 
     # -- sections
 
@@ -572,7 +662,8 @@ class _Loader:
                            "a config declares `providers:` and `checks:`; see `checker schema`")
             return None
         checks = self.checks(top["checks"][1], providers, defaults)
-        return Config(self.path, defaults, providers, tuple(checks), prices)
+        return Config(self.path, defaults, providers, tuple(checks), prices,
+                      tuple(self.notices))
 
     def fields(
         self, node: Node, fields: Sequence[Field], what: str
@@ -622,7 +713,8 @@ class _Loader:
             concurrency=int(values.get("concurrency", base.concurrency)),
             provider_concurrency=int(values.get("provider_concurrency",
                                                 base.provider_concurrency)),
-            deadline=float(values["deadline"]) if "deadline" in values else None,
+            deadline=(float(values["deadline"]) or None) if "deadline" in values
+            else base.deadline,
         )
 
     def prices(self, node: Node) -> dict[str, Price]:
@@ -668,7 +760,8 @@ class _Loader:
                             bool(values.get("allow_insecure_http", False)))
         key = None
         if "api_key" in values:
-            key = self.key(nodes["api_key"], values["api_key"], what)
+            key = self.key(nodes["api_key"], values["api_key"], what,
+                           optional=bool(values.get("optional", False)))
         headers = self.headers(nodes["headers"], what) if "headers" in nodes else ()
         deployments = self.deployments(nodes["deployments"], what) if "deployments" in nodes else {}
         if kind != "azure":
@@ -691,9 +784,10 @@ class _Loader:
             base_url=url,
             api_key=key,
             organization=self.optional_string(
-                nodes["organization"], _field(PROVIDER_FIELDS, "organization"), what)
+                nodes["organization"], _field(PROVIDER_FIELDS, "organization"), what, header=True)
             if "organization" in nodes else None,
-            project=self.optional_string(nodes["project"], _field(PROVIDER_FIELDS, "project"), what)
+            project=self.optional_string(nodes["project"], _field(PROVIDER_FIELDS, "project"),
+                                         what, header=True)
             if "project" in nodes else None,
             api_version=api_version,
             deployments=deployments,
@@ -712,17 +806,22 @@ class _Loader:
         url = self.interpolate_plain(node, text, field, what)
         if url is None:
             return None
+        # Quote what the file says, never what a variable held: a ${VAR} written here by
+        # mistake may hold a key.
+        shown = repr(text) + (" (after expanding its variables)" if _VARIABLE.search(text)
+                              else "")
         try:
             if any(c.isspace() or ord(c) < 32 for c in url):
                 raise ValueError("it contains whitespace or control characters")
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises ValueError for a port out of range
         except ValueError as exc:
-            self.error(node, f"base_url of {what} is not a valid URL: {exc}",
+            reason = str(exc) if not _VARIABLE.search(text) else "it cannot be parsed"
+            self.error(node, f"base_url of {what} is not a valid URL: {shown}: {reason}",
                        "write e.g. https://api.openai.com/v1")
             return None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            self.error(node, f"base_url of {what} is not an http(s) URL: {url!r}",
+            self.error(node, f"base_url of {what} is not an http(s) URL: {shown}",
                        "write e.g. https://api.openai.com/v1")
             return None
         if parts.query or parts.fragment:
@@ -765,11 +864,12 @@ class _Loader:
             value, variables, missing = self.interpolate(value_node, text)
             if missing:
                 continue  # an optional header whose variable is unset is not sent
-            if "\n" in value or "\r" in value:
-                self.error(value_node, f"header {name!r} of {what} contains a line break")
+            checked = self.credential(value_node, value, variables,
+                                      f"header {name!r} of {what}", spaces=True)
+            if checked is None:
                 continue
             # A value from the environment may be a credential: treat it as one.
-            result.append((name, Secret(value) if variables else value))
+            result.append((name, Secret(checked) if variables else checked))
         return tuple(result)
 
     def deployments(self, node: Node, what: str) -> dict[str, str]:
@@ -791,6 +891,13 @@ class _Loader:
         if not node.value:
             self.error(node, "no checks declared (the matrix is empty)",
                        "add at least one check with `providers:` and `models:`")
+            return []
+        size = sum(_block_size(item) for item in node.value)
+        if size > self.max_checks:
+            self.error(node, f"the matrix expands to {size:,} checks, over the limit of "
+                             f"{self.max_checks:,}",
+                       "split the config, narrow the lists, or raise the limit with "
+                       "--max-checks")
             return []
         checks: list[Check] = []
         seen: dict[str, Location] = {}
@@ -843,11 +950,12 @@ class _Loader:
         if not capability_refs:
             capabilities = ["access"]
 
+        optional = bool(values.get("optional", False))
         keys: list[KeyRef | None] = [None]
         if "api_key" in values:
             keys = []
             for text, key_node in values["api_key"]:
-                keys.append(self.key(key_node, text, what))
+                keys.append(self.key(key_node, text, what, optional=optional))
             if any(k is None for k in keys):
                 return []
 
@@ -877,6 +985,8 @@ class _Loader:
                     self.error(node, f"{what}: provider '{provider.name}' has no api_key",
                                "add `api_key: ${VAR}` to the provider or the check")
                     continue
+                if optional and not key_ref.optional:
+                    key_ref = key_ref._replace(optional=True)
                 for model, model_node in model_refs:
                     if not model.strip() or any(c.isspace() or ord(c) < 32 for c in model):
                         self.error(model_node, f"model name {model!r} is not valid",
@@ -884,11 +994,9 @@ class _Loader:
                         continue
                     for capability in capabilities:
                         kind = probe_kind_for(model, capability, probe)
-                        if capability == STREAM and kind in (ProbeKind.IMAGES,
-                                                             ProbeKind.EMBEDDINGS):
-                            self.error(model_node, f"capability 'stream' does not apply to "
-                                       f"{kind.value} model '{model}'",
-                                       "drop 'stream' for this model, or set `probe: chat`")
+                        refusal = capability_refusal(model, capability, kind)
+                        if refusal is not None:
+                            self.error(model_node, *refusal)
                             continue
                         checks.append(Check(
                             id=check_id(provider.name, model, capability,
@@ -918,13 +1026,17 @@ class _Loader:
         items = self.strings(node, field, what)
         classes: set[OutcomeClass] = set()
         labels: list[str] = []
-        names = ["ok", "denied", *(c.value for c in OutcomeClass)]
+        names = ["ok", "denied", *(c.value for c in EXPECTABLE)]
         for text, item in items:
             labels.append(text)
             if text == "denied":
                 classes |= DENIED_CLASSES
             elif text in names:
                 classes.add(OutcomeClass(text))
+            elif text in OutcomeClass._value2member_map_:
+                self.error(item, f"'{text}' cannot be expected in {what}: it proves nothing "
+                                 "about access, and a check passes only on proof",
+                           "expect ok, denied, or a definite class such as permission_denied")
             else:
                 close = _closest(text, names)
                 fix = f"did you mean '{close[0]}'?" if close else "ok, denied, or a class name"
@@ -932,6 +1044,23 @@ class _Loader:
         if not classes:
             return EXPECT_OK
         return Expectation(",".join(labels), frozenset(classes))
+
+
+def _block_size(node: Node) -> int:
+    """How many checks a `checks:` item expands to, from the YAML nodes alone (before any
+    Check is built): providers × keys × models × capabilities."""
+    if not isinstance(node, MappingNode):
+        return 0
+    lengths: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if isinstance(key_node, ScalarNode):
+            lengths[str(key_node.value)] = (len(value_node.value)
+                                            if isinstance(value_node, SequenceNode) else 1)
+    size = 1
+    for plural, single in (("providers", "provider"), ("models", "model"),
+                           ("capabilities", ""), ("api_key", "")):
+        size *= max(1, lengths.get(plural, lengths.get(single, 1)))
+    return size
 
 
 def _closest(word: str, choices: Sequence[str]) -> list[str]:
@@ -943,6 +1072,19 @@ def _closest(word: str, choices: Sequence[str]) -> list[str]:
 
 def _field(fields: Sequence[Field], name: str) -> Field:
     return next(f for f in fields if f.name == name)
+
+
+def capability_refusal(model: str, capability: str, kind: ProbeKind) -> tuple[str, str] | None:
+    """(message, fix) when ``capability`` cannot apply to ``model``: a check that asks
+    for it could never pass, so it is a config error, found by `checker validate`."""
+    if capability == STREAM and kind in (ProbeKind.IMAGES, ProbeKind.EMBEDDINGS):
+        return (f"capability 'stream' does not apply to {kind.value} model '{model}'",
+                "drop 'stream' for this model, or set `probe: chat`")
+    family = family_of(model)
+    if capability == REASONING_SUMMARY and family.priced and not family.reasoning:
+        return (f"capability 'reasoning_summary' does not apply to '{model}': it is not a "
+                "reasoning model", "drop 'reasoning_summary' for this model")
+    return None
 
 
 def check_id(provider: str, model: str, capability: str, key_label: str | None) -> str:

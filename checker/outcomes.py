@@ -40,7 +40,20 @@ class Kind(str, enum.Enum):
 
     GRANTED = "granted"  # the model answered
     DENIED = "denied"  # a definite answer: this key cannot use this model here
+    BROKEN = "broken"  # the check could not be set up: nothing was sent, nothing proven
     INCONCLUSIVE = "inconclusive"  # we could not find out
+
+
+class Verdict(str, enum.Enum):
+    """How a result counts for the gate (``policy.verdict_for`` decides)."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # a definite answer that is not what the check expects, or a broken check
+    INCONCLUSIVE = "inconclusive"  # we could not find out
+    SKIPPED = "skipped"  # an `optional: true` check whose key is not set here
+
+    def __str__(self) -> str:
+        return self.value
 
 
 class ClassInfo(NamedTuple):
@@ -48,6 +61,8 @@ class ClassInfo(NamedTuple):
     retryable: bool
     # Waiting can change the answer (verification propagates, limits reset).
     waitable: bool
+    # `--allow-inconclusive` may excuse it: only what time alone can change.
+    excusable: bool
     summary: str
     hint: str
 
@@ -56,153 +71,155 @@ _VERIFY_URL = "https://platform.openai.com/settings/organization/general"
 
 CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
     OutcomeClass.OK: ClassInfo(
-        Kind.GRANTED, False, False, "access granted", "Nothing to do."
+        Kind.GRANTED, retryable=False, waitable=False, excusable=False,
+        summary="access granted", hint="Nothing to do."
     ),
     OutcomeClass.VERIFICATION_REQUIRED: ClassInfo(
-        Kind.DENIED,
-        False,
-        True,
-        "the organization must be verified for this model or capability",
-        f"Verify the organization at {_VERIFY_URL} (Verify Organization). Verification is per "
-        "organization: the OpenAI-Organization header (provider `organization:`) selects which "
-        "one a request bills to. Access takes up to 15 minutes to propagate; "
-        "`checker wait` re-probes until it does.",
+        Kind.DENIED, retryable=False, waitable=True, excusable=False,
+        summary="the organization must be verified for this model or capability",
+        hint=(
+            f"Verify the organization at {_VERIFY_URL} (Verify Organization). Verification is per "
+            f"organization: the OpenAI-Organization header (provider `organization:`) selects "
+            f"which one a request bills to. Access takes up to 15 minutes to propagate; `checker "
+            f"wait` re-probes until it does."
+        ),
     ),
     OutcomeClass.AUTH_FAILED: ClassInfo(
-        Kind.DENIED,
-        False,
-        False,
-        "the key was not accepted",
-        "The key is invalid, revoked or missing, or the organization header does not match it. "
-        "Create a new key, check the environment variable it comes from, and that "
-        "`organization:` is an org the key belongs to.",
+        Kind.DENIED, retryable=False, waitable=False, excusable=False,
+        summary="the key was not accepted",
+        hint=(
+            "The key is invalid, revoked or missing, or the organization header does not match "
+            "it. Create a new key, check the environment variable it comes from, and that "
+            "`organization:` is an org the key belongs to."
+        ),
     ),
     OutcomeClass.PERMISSION_DENIED: ClassInfo(
-        Kind.DENIED,
-        False,
-        False,
-        "the key or project may not use this model",
-        "The project's model allowlist, a restricted key's scopes or a gateway key restriction "
-        "excludes this model. Allow it in the project's limits (platform.openai.com → Project "
-        "→ Limits) or the gateway's key settings, or use a key that has it.",
+        Kind.DENIED, retryable=False, waitable=False, excusable=False,
+        summary="the key or project may not use this model",
+        hint=(
+            "The project's model allowlist, a restricted key's scopes or a gateway key "
+            "restriction excludes this model. Allow it in the project's limits "
+            "(platform.openai.com → Project → Limits) or the gateway's key settings, or use a key"
+            " that has it."
+        ),
     ),
     OutcomeClass.ACCOUNT_DISABLED: ClassInfo(
-        Kind.DENIED,
-        False,
-        False,
-        "the account, organization or resource is deactivated or blocked",
-        "The provider has deactivated or blocked the account or resource. Check the owner's "
-        "email and the provider's help center; a new key will not help.",
+        Kind.DENIED, retryable=False, waitable=False, excusable=False,
+        summary="the account, organization or resource is deactivated or blocked",
+        hint=(
+            "The provider has deactivated or blocked the account or resource. Check the owner's "
+            "email and the provider's help center; a new key will not help."
+        ),
     ),
     OutcomeClass.REGION_BLOCKED: ClassInfo(
-        Kind.DENIED,
-        False,
-        False,
-        "the provider does not serve the region the request came from",
-        "Requests from this country, region or territory are refused. Run the check (and the "
-        "deployment) from a supported region.",
+        Kind.DENIED, retryable=False, waitable=False, excusable=False,
+        summary="the provider does not serve the region the request came from",
+        hint=(
+            "Requests from this country, region or territory are refused. Run the check (and the "
+            "deployment) from a supported region."
+        ),
     ),
     OutcomeClass.QUOTA_EXHAUSTED: ClassInfo(
-        Kind.DENIED,
-        False,
-        False,
-        "no credit or quota left",
-        "Add credit or raise the billing or budget limit (OpenAI: Settings → Billing; gateways: "
-        "the key's budget). Retrying does not help.",
+        Kind.DENIED, retryable=False, waitable=False, excusable=False,
+        summary="no credit or quota left",
+        hint=(
+            "Add credit or raise the billing or budget limit (OpenAI: Settings → Billing; "
+            "gateways: the key's budget). Retrying does not help."
+        ),
     ),
     OutcomeClass.MODEL_NOT_FOUND: ClassInfo(
-        Kind.DENIED,
-        False,
-        False,
-        "the model or deployment does not exist at this endpoint",
-        "Check the model name, the Azure deployment name, or that the relay routes this model. "
-        "A new Azure deployment can take about 5 minutes to appear.",
+        Kind.DENIED, retryable=False, waitable=False, excusable=False,
+        summary="the model or deployment does not exist at this endpoint",
+        hint=(
+            "Check the model name, the Azure deployment name, or that the relay routes this "
+            "model. A new Azure deployment can take about 5 minutes to appear."
+        ),
     ),
     OutcomeClass.PROBE_REJECTED: ClassInfo(
-        Kind.INCONCLUSIVE,
-        False,
-        False,
-        "the endpoint rejected the probe request itself",
-        "The probe's parameters or endpoint do not suit this model. Set `probe:` or `params:` "
-        "on the check, and report it so the catalog can learn the model.",
+        Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
+        summary="the endpoint rejected the probe request itself",
+        hint=(
+            "The probe's parameters or endpoint do not suit this model. Set `probe:` or `params:`"
+            " on the check, and report it so the catalog can learn the model."
+        ),
     ),
     OutcomeClass.CONTENT_FILTERED: ClassInfo(
-        Kind.INCONCLUSIVE,
-        False,
-        False,
-        "the probe prompt was blocked by moderation",
-        "A content filter blocked the probe prompt. Set a different `prompt:` on the check.",
+        Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
+        summary="the probe prompt was blocked by moderation",
+        hint=(
+            "A content filter blocked the probe prompt. Set a different `prompt:` on the check."
+        ),
     ),
     OutcomeClass.RATE_LIMITED: ClassInfo(
-        Kind.INCONCLUSIVE,
-        True,
-        True,
-        "rate limited",
-        "The key hit a rate limit (not a quota). Lower --concurrency, raise --retries, or run "
-        "the check when traffic is lower.",
+        Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
+        summary="rate limited",
+        hint=(
+            "The key hit a rate limit (not a quota). Lower --concurrency, raise --retries, or run"
+            " the check when traffic is lower."
+        ),
     ),
     OutcomeClass.SERVER_ERROR: ClassInfo(
-        Kind.INCONCLUSIVE,
-        True,
-        True,
-        "the provider or relay failed",
-        "The provider, relay or an edge proxy failed. Retry later; check the provider's status "
-        "page.",
+        Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
+        summary="the provider or relay failed",
+        hint=(
+            "The provider, relay or an edge proxy failed. Retry later; check the provider's "
+            "status page."
+        ),
     ),
     OutcomeClass.TIMEOUT: ClassInfo(
-        Kind.INCONCLUSIVE,
-        True,
-        True,
-        "no answer in time",
-        "No answer within the timeout. Raise `timeout:` or --timeout, or check the network path "
-        "to the endpoint.",
+        Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
+        summary="no answer in time",
+        hint=(
+            "No answer within the timeout. Raise `timeout:` or --timeout, or check the network "
+            "path to the endpoint."
+        ),
     ),
     OutcomeClass.NETWORK_ERROR: ClassInfo(
-        Kind.INCONCLUSIVE,
-        True,
-        True,
-        "could not connect",
-        "DNS, connection or TLS failure. Check base_url, proxies, firewall and `ca_bundle:`.",
+        Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
+        summary="could not connect",
+        hint=(
+            "DNS, connection or TLS failure. Check base_url, proxies, firewall and `ca_bundle:`."
+        ),
     ),
     OutcomeClass.UNEXPECTED_RESPONSE: ClassInfo(
-        Kind.INCONCLUSIVE,
-        False,
-        False,
-        "the answer is not an API response",
-        "A redirect, an HTML page or a body of no known shape came back: base_url probably "
-        "points at a web page, a login or bot wall, or the wrong path (does it end in /v1?).",
+        Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
+        summary="the answer is not an API response",
+        hint=(
+            "A redirect, an HTML page or a body of no known shape came back: base_url probably "
+            "points at a web page, a login or bot wall, or the wrong path (does it end in /v1?)."
+        ),
     ),
     OutcomeClass.UNKNOWN: ClassInfo(
-        Kind.INCONCLUSIVE,
-        False,
-        False,
-        "an error checker cannot name",
-        "Read the status and excerpt below; `checker diagnose` explains a body. Please report "
-        "it so a classification rule can be added.",
+        Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
+        summary="an error checker cannot name",
+        hint=(
+            "Read the status and excerpt below; `checker diagnose` explains a body. Please report"
+            " it so a classification rule can be added."
+        ),
     ),
     OutcomeClass.CONFIG_ERROR: ClassInfo(
-        Kind.INCONCLUSIVE,
-        False,
-        False,
-        "the check could not be set up",
-        "Fix the configuration named in the message (for example, export the key's "
-        "environment variable).",
+        Kind.BROKEN, retryable=False, waitable=False, excusable=False,
+        summary="the check could not be set up",
+        hint=(
+            "Fix the configuration named in the message (for example, export the key's "
+            "environment variable)."
+        ),
     ),
     OutcomeClass.TIER_TOO_LOW: ClassInfo(
-        Kind.DENIED,
-        False,
-        False,
-        "the key's rate limits are below the check's minimum",
-        "The key's usage tier allows fewer requests or tokens per minute than `min_rpm`/"
-        "`min_tpm` require. Raise the tier (OpenAI tiers grow with spend), ask for a limit "
-        "increase, or use another key.",
+        Kind.DENIED, retryable=False, waitable=False, excusable=False,
+        summary="the key's rate limits are below the check's minimum",
+        hint=(
+            "The key's usage tier allows fewer requests or tokens per minute than "
+            "`min_rpm`/`min_tpm` require. Raise the tier (OpenAI tiers grow with spend), ask for "
+            "a limit increase, or use another key."
+        ),
     ),
     OutcomeClass.INTERRUPTED: ClassInfo(
-        Kind.INCONCLUSIVE,
-        False,
-        True,
-        "not finished: the run was stopped",
-        "The run was cancelled or hit --deadline before this check finished. Run it again.",
+        Kind.INCONCLUSIVE, retryable=False, waitable=True, excusable=True,
+        summary="not finished: the run was stopped",
+        hint=(
+            "The run was cancelled or hit --deadline before this check finished. Run it again."
+        ),
     ),
 }
 

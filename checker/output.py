@@ -47,15 +47,6 @@ def use_colour(stream: TextIO, environ: Mapping[str, str], choice: str = "auto")
     return stream.isatty() and environ.get("TERM") != "dumb"
 
 
-def mask_secrets(redactor_values: list[str], stream: TextIO) -> None:
-    """Tell the GitHub runner to mask values that may not come from `secrets.*`.
-    The runner consumes these lines; they never appear in the log."""
-    for value in redactor_values:
-        if value and "\n" not in value:
-            stream.write(f"::add-mask::{value}\n")
-    stream.flush()
-
-
 def stop_commands(text: str, token: str) -> str:
     """``text`` fenced so the runner executes no workflow command inside it.
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .config import Check, ConfigIssue
-from .exit_codes import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
-from .outcomes import Kind, OutcomeClass, info
+from .outcomes import OutcomeClass, Verdict, info
+from .policy import exit_code, verdict_for
+
+__all__ = ["Change", "Counts", "LastSeen", "Result", "RunReport", "Verdict", "count",
+           "exit_code", "result_without_probe", "verdict_for"]
 
 UNEXPECTED_ACCESS_HINT = (
     "The key can use this model, but the check expects it cannot (least privilege). Restrict "
@@ -18,21 +20,14 @@ UNEXPECTED_ACCESS_HINT = (
 )
 
 
-class Verdict(str, enum.Enum):
-    PASSED = "passed"
-    FAILED = "failed"  # a definite answer that is not what the check expects
-    INCONCLUSIVE = "inconclusive"  # we could not find out
+@dataclass(frozen=True)
+class LastSeen:
+    """What an interrupted check had seen when the run stopped: its last outcome, and
+    what it was doing (e.g. waiting 120 s after a rate limit)."""
 
-    def __str__(self) -> str:
-        return self.value
-
-
-def verdict_for(check: Check, cls: OutcomeClass) -> Verdict:
-    if check.expect.met_by(cls):
-        return Verdict.PASSED
-    if info(cls).kind is Kind.INCONCLUSIVE:
-        return Verdict.INCONCLUSIVE
-    return Verdict.FAILED
+    cls: OutcomeClass
+    status: int | None
+    doing: str  # "probing", or "waiting 120s (Retry-After)"
 
 
 @dataclass(frozen=True)
@@ -51,6 +46,7 @@ class Result:
     endpoint: str = ""
     limits: Mapping[str, str] = field(default_factory=dict)  # x-ratelimit-* headers seen
     notes: tuple[str, ...] = ()
+    last_seen: LastSeen | None = None  # interrupted checks: the last outcome seen
 
     @property
     def passed(self) -> bool:
@@ -63,8 +59,10 @@ class Result:
         return info(self.cls).hint
 
 
-def result_without_probe(check: Check, cls: OutcomeClass, message: str) -> Result:
-    return Result(check=check, cls=cls, verdict=verdict_for(check, cls), message=message)
+def result_without_probe(check: Check, cls: OutcomeClass, message: str,
+                         verdict: Verdict | None = None) -> Result:
+    return Result(check=check, cls=cls, verdict=verdict or verdict_for(check, cls),
+                  message=message)
 
 
 @dataclass(frozen=True)
@@ -73,6 +71,7 @@ class Counts:
     passed: int
     failed: int
     inconclusive: int
+    skipped: int = 0
 
 
 def count(results: Iterable[Result]) -> Counts:
@@ -82,19 +81,8 @@ def count(results: Iterable[Result]) -> Counts:
         passed=sum(r.verdict is Verdict.PASSED for r in items),
         failed=sum(r.verdict is Verdict.FAILED for r in items),
         inconclusive=sum(r.verdict is Verdict.INCONCLUSIVE for r in items),
+        skipped=sum(r.verdict is Verdict.SKIPPED for r in items),
     )
-
-
-
-
-def exit_code(results: Sequence[Result], allow_inconclusive: bool = False) -> int:
-    """0 all met · 1 a definite failure · 3 only inconclusive (0 with allow_inconclusive)."""
-    counts = count(results)
-    if counts.failed:
-        return EXIT_FAILED
-    if counts.inconclusive and not allow_inconclusive:
-        return EXIT_INCONCLUSIVE
-    return EXIT_OK
 
 
 @dataclass(frozen=True)

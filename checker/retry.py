@@ -53,31 +53,40 @@ def _retry_after(value: str, now_epoch: float) -> float | None:
     return max(0.0, when.timestamp() - now_epoch)
 
 
-def server_delay(headers: Mapping[str, str], message: str, now_epoch: float) -> float | None:
-    """Seconds the server asked us to wait, from headers or the error message, if it said."""
+def server_hint(headers: Mapping[str, str], message: str,
+                now_epoch: float) -> tuple[float, str] | None:
+    """Seconds the server asked us to wait and where it said so (header or message)."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    if "retry-after-ms" in lowered:
-        try:
-            return max(0.0, float(lowered["retry-after-ms"]) / 1000)
-        except ValueError:
-            pass
-    if "retry-after" in lowered:
-        delay = _retry_after(lowered["retry-after"], now_epoch)
-        if delay is not None:
-            return delay
+    for name in ("retry-after-ms", "llm_provider-retry-after-ms"):
+        if name in lowered:
+            try:
+                return max(0.0, float(lowered[name]) / 1000), name
+            except ValueError:
+                pass
+    for name in ("retry-after", "llm_provider-retry-after"):
+        if name in lowered:
+            delay = _retry_after(lowered[name], now_epoch)
+            if delay is not None:
+                return delay, name.replace("retry-after", "Retry-After")
     for pattern in _MESSAGE_HINTS:
-        match = pattern.search(message)
+        match = pattern.search(message[:4096])
         if match:
             number, unit = float(match.group(1)), match.group(2).lower()
-            return number / 1000 if unit.startswith("m") else number
+            return (number / 1000 if unit.startswith("m") else number), "the error message"
     # x-ratelimit-reset-*: only the limit that is exhausted says when to come back.
-    resets: list[float] = []
+    resets: list[tuple[float, str]] = []
     for kind in ("requests", "tokens"):
         if lowered.get(f"x-ratelimit-remaining-{kind}", "").strip() == "0":
             reset = parse_duration(lowered.get(f"x-ratelimit-reset-{kind}", ""))
             if reset is not None:
-                resets.append(reset)
+                resets.append((reset, f"x-ratelimit-reset-{kind}"))
     return max(resets) if resets else None
+
+
+def server_delay(headers: Mapping[str, str], message: str, now_epoch: float) -> float | None:
+    """Seconds the server asked us to wait, from headers or the error message, if it said."""
+    hint = server_hint(headers, message, now_epoch)
+    return None if hint is None else hint[0]
 
 
 def backoff(attempt: int, rng: random.Random) -> float:
@@ -91,6 +100,7 @@ class RetryDecision:
     retry: bool
     delay: float  # seconds to sleep before the next attempt
     reason: str  # why not, or where the delay came from
+    wanted: float | None = None  # a wait that was asked for (or needed) but not granted
 
 
 def decide(
@@ -104,22 +114,26 @@ def decide(
     deadline: float | None,
     now_epoch: float,
     rng: random.Random,
+    max_wait: float | None = None,
 ) -> RetryDecision:
-    """Retry ``attempt`` (1-based, just finished)? Never sleeps past ``deadline``."""
+    """Retry ``attempt`` (1-based, just finished)? Never sleeps past ``deadline``, nor
+    longer than ``max_wait`` at once: such a wait is reported instead of slept."""
     if not retryable:
         return RetryDecision(False, 0.0, "not a transient outcome")
     if attempt > max_retries:
         return RetryDecision(False, 0.0, f"gave up after {attempt} attempts")
-    hint = server_delay(headers, message, now_epoch)
+    hint = server_hint(headers, message, now_epoch)
     if hint is not None:
-        delay = hint + rng.uniform(0, min(1.0, hint * HINT_JITTER))
-        source = f"server asked for {hint:.3g}s"
+        wanted, where = hint
+        delay = wanted + rng.uniform(0, min(1.0, wanted * HINT_JITTER))
+        source = f"{where} asked for {wanted:.3g}s"
     else:
-        delay = backoff(attempt, rng)
+        wanted = delay = backoff(attempt, rng)
         source = "backoff"
     if deadline is not None and now + delay >= deadline:
-        wanted = hint if hint is not None else delay
-        return RetryDecision(
-            False, 0.0, f"not retried: waiting {wanted:.3g}s would pass the run deadline"
-        )
+        return RetryDecision(False, 0.0, f"not retried: {source}; waiting would pass the run "
+                             f"deadline ({max(0.0, deadline - now):.3g}s left)", wanted)
+    if max_wait is not None and wanted > max_wait:
+        return RetryDecision(False, 0.0, f"not retried: {source}, longer than one wait may "
+                             f"take ({max_wait:.3g}s, --max-wait)", wanted)
     return RetryDecision(True, delay, source)

@@ -32,21 +32,69 @@ from typing import Any
 import httpcore
 import httpx
 
-from .classify import classify
+from .classify import Expected, classify
 from .config import Check, Provider
-from .outcomes import OutcomeClass, info
+from .decoding import ACCEPT_ENCODING, BoundedDecoder, DecodingError, parse_encodings
+from .outcomes import OutcomeClass, Verdict, info
 from .probes import ProbeRequest, build_probe
-from .results import Result, result_without_probe, verdict_for
+from .results import LastSeen, Result, result_without_probe, verdict_for
 from .retry import decide
+from .sanitize import clean
 from .secrets import Redactor
 
 SUCCESS_READ_CAP = 4 * 1024  # enough to see that a probe succeeded; images send megabytes
 ERROR_READ_CAP = 64 * 1024  # every known error body fits
+# Raw bytes read for one answer, whatever its encoding says: decoding stops at the caps
+# above, and this bounds the reading of data that decodes to nothing.
+RAW_READ_CAP = 1024 * 1024
+DEFAULT_MAX_WAIT = 60.0  # seconds one retry may wait (e.g. for Retry-After)
+SLOW_AFTER = 5.0  # seconds after which a probe or a wait is worth telling someone about
 REQUEST_ID_HEADERS = ("x-request-id", "apim-request-id", "request-id", "x-ms-request-id")
 
 log = logging.getLogger("checker")
 
 Sleep = Callable[[float], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class Activity:
+    """What one check is doing right now (owned by the runner, read by observers). An
+    interrupted check is reported from its last activity, so nothing it saw is lost."""
+
+    check: Check
+    started: float  # clock reading when the check started
+    attempts: int = 0
+    state: str = "queued"  # queued | probing | waiting
+    since: float = 0.0  # clock reading when ``state`` began
+    wait_for: float = 0.0  # seconds, while waiting
+    wait_reason: str = ""
+    last_class: OutcomeClass | None = None
+    last_status: int | None = None
+    last_message: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The run at one moment, for a live status line."""
+
+    elapsed: float  # seconds since the run started
+    now: float  # the clock reading the activities' ``since`` compares with
+    done: int
+    total: int
+    active: tuple[Activity, ...]  # checks being probed or waiting, longest first
+
+
+class Observer:
+    """Hooks for what a person watching the run should see. Every method is optional."""
+
+    def result(self, result: Result) -> None:
+        """A check finished."""
+
+    def waiting(self, activity: Activity) -> None:
+        """A check starts waiting ``activity.wait_for`` seconds before its next attempt."""
+
+    def tick(self, snapshot: Snapshot) -> None:
+        """About once a second while the run goes on."""
 
 
 @dataclass
@@ -56,11 +104,14 @@ class RunOptions:
     deadline: float | None = None  # seconds for the whole run
     timeout: float | None = None  # overrides every check's per-attempt timeout
     retries: int | None = None  # overrides every check's retries
+    max_wait: float = DEFAULT_MAX_WAIT  # a single wait longer than this is not slept
     clock: Callable[[], float] = time.monotonic
     sleep: Sleep = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
     # A transport for tests (e.g. respx); None = real network.
     transport: httpx.AsyncBaseTransport | None = None
+    observer: Observer | None = None
+    tick_interval: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -71,11 +122,9 @@ class Answer:
     headers: Mapping[str, str]
     body: bytes
     latency_ms: float
-    failure: OutcomeClass | None = None  # set when no HTTP answer arrived
+    failure: OutcomeClass | None = None  # set when no HTTP answer arrived (or no usable one)
     failure_message: str = ""
-
-
-ResultCallback = Callable[[Result], None]
+    failure_status: int | None = None
 
 
 async def run_checks(
@@ -83,56 +132,104 @@ async def run_checks(
     options: RunOptions,
     redactor: Redactor,
     stop: asyncio.Event | None = None,
-    on_result: ResultCallback | None = None,
 ) -> tuple[list[Result], str | None]:
     """Run every check. Returns results in ``checks`` order and why the run stopped early
     (``"deadline"``, or the reason set on ``stop``), if it did. Unfinished checks are
-    reported as ``interrupted``, never dropped."""
+    reported as ``interrupted`` with what they last saw, never dropped."""
     started = options.clock()
     deadline = started + options.deadline if options.deadline is not None else None
     limit = asyncio.Semaphore(options.concurrency)
     clients = _Clients(options)
     provider_limits: dict[str, asyncio.Semaphore] = {}
     results: dict[int, Result] = {}
+    activities: dict[int, Activity] = {}
+    observer = options.observer
 
     async def one(index: int, check: Check) -> None:
         semaphore = provider_limits.setdefault(
             check.provider.name,
             asyncio.Semaphore(check.provider.concurrency or options.provider_concurrency),
         )
+        activity = activities[index] = Activity(check, options.clock())
         try:
             result = await _run_check(check, options, clients, limit, semaphore, redactor,
-                                      deadline)
+                                      deadline, activity)
         except Exception as exc:  # a bug in checker must not lose the other results
             result = result_without_probe(
                 check, OutcomeClass.UNKNOWN,
-                redactor(f"checker internal error: {type(exc).__name__}: {exc}"),
+                redactor(clean(f"checker internal error: {type(exc).__name__}: {exc}")),
             )
         results[index] = result
-        if on_result is not None:
-            on_result(result)
+        del activities[index]
+        if observer is not None:
+            observer.result(result)
+
+    async def ticker() -> None:
+        assert observer is not None
+        while True:
+            await asyncio.sleep(options.tick_interval)
+            now = options.clock()
+            active = sorted((a for a in activities.values() if a.state != "queued"),
+                            key=lambda a: a.started)
+            observer.tick(Snapshot(now - started, now, len(results), len(checks),
+                                   tuple(active)))
 
     tasks = [asyncio.ensure_future(one(i, check)) for i, check in enumerate(checks)]
+    ticking = asyncio.ensure_future(ticker()) if observer is not None else None
     stopped: str | None = None
     try:
         stopped = await _wait(tasks, options, deadline, stop)
     finally:
+        if ticking is not None:
+            ticking.cancel()
+        unfinished = dict(activities)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if ticking is not None:
+            await asyncio.gather(ticking, return_exceptions=True)
         await clients.close()
 
     ordered: list[Result] = []
+    now = options.clock()
     for index, check in enumerate(checks):
         if index in results:
             ordered.append(results[index])
             continue
-        why = {
-            "deadline": f"not finished within the run deadline ({options.deadline:g}s)"
-            if options.deadline is not None else "not finished",
-        }.get(stopped or "", f"not finished: the run was interrupted ({stopped})")
-        ordered.append(result_without_probe(check, OutcomeClass.INTERRUPTED, why))
+        if stopped == "deadline":
+            why = (f"not finished within the run deadline ({options.deadline:g}s)"
+                   if options.deadline is not None else "not finished")
+        else:
+            why = f"not finished: the run was interrupted ({stopped or 'stopped'})"
+        ordered.append(_interrupted(check, unfinished.get(index), why, now, redactor))
     return ordered, stopped
+
+
+def _interrupted(check: Check, activity: Activity | None, why: str, now: float,
+                 redactor: Redactor) -> Result:
+    """The result of a check the run stopped: what it last saw, how many attempts it
+    made, how long it ran, and what it was doing."""
+    if activity is None or activity.state == "queued":
+        return result_without_probe(check, OutcomeClass.INTERRUPTED, f"{why}; never started")
+    if activity.state == "waiting":
+        doing = f"waiting {activity.wait_for:.3g}s ({activity.wait_reason})"
+    else:
+        doing = f"probing (attempt {activity.attempts}, {now - activity.since:.1f}s)"
+    last = None
+    message = f"{why} while {doing}"
+    if activity.last_class is not None:
+        last = LastSeen(activity.last_class, activity.last_status, doing)
+        status = f" HTTP {activity.last_status}" if activity.last_status is not None else ""
+        message += f"; last seen: {activity.last_class.value}{status}"
+        if activity.last_message:
+            message += f" ({activity.last_message})"
+    else:
+        last = LastSeen(OutcomeClass.INTERRUPTED, None, doing)
+    cls = OutcomeClass.INTERRUPTED
+    return Result(check=check, cls=cls, verdict=verdict_for(check, cls),
+                  status=activity.last_status, message=redactor(clean(message, 600)),
+                  rule="interrupted", attempts=activity.attempts,
+                  duration_s=now - activity.started, last_seen=last)
 
 
 async def _wait(
@@ -177,7 +274,11 @@ class _Clients:
         if client is None:
             connections = provider.concurrency or self.options.provider_concurrency
             transport = self.options.transport
-            lean = transport is None and not self.proxied
+            # A plain-http provider is reached directly, never through HTTP_PROXY: the key
+            # would travel in clear text to the proxy. Through HTTPS_PROXY a TLS tunnel
+            # carries it end to end.
+            proxied = self.proxied and provider.base_url.startswith("https:")
+            lean = transport is None and not proxied
             # Loading a CA store costs ~25 ms: not for a plain-http provider (a local
             # relay, the simulator) unless TLS settings were given, whose errors must
             # still show as config errors before the first probe.
@@ -192,7 +293,7 @@ class _Clients:
                 transport=transport,
                 # HTTPS_PROXY, NO_PROXY: with a proxy configured, httpx's own transport
                 # (and pool) is used, so proxies work exactly as httpx implements them.
-                trust_env=True,
+                trust_env=proxied,
             )
             self.clients[provider.name] = client
         return client
@@ -384,56 +485,73 @@ async def _run_check(
     provider_limit: asyncio.Semaphore,
     redactor: Redactor,
     deadline: float | None,
+    activity: Activity,
 ) -> Result:
     if check.key is None or check.key.value is None:
-        missing = ", ".join(check.key.missing) if check.key else "api_key"
+        if check.key is not None and check.key.optional:
+            return result_without_probe(
+                check, OutcomeClass.CONFIG_ERROR,
+                f"skipped: {check.key.missing_message()} (the check is optional)",
+                verdict=Verdict.SKIPPED)
+        message = (check.key.missing_message() if check.key is not None
+                   else "no api_key for this check")
         return result_without_probe(
             check, OutcomeClass.CONFIG_ERROR,
-            f"environment variable {missing} is not set (export it, or use a CI secret)",
-        )
+            f"{message}: export it, map the CI secret into the step's env, or mark the check "
+            "`optional: true`")
     try:
         request = build_probe(check)
         client = clients.get(check.provider)
     except (OSError, ssl.SSLError, ValueError) as exc:
         return result_without_probe(check, OutcomeClass.CONFIG_ERROR,
-                                    redactor(f"cannot set up the probe: {exc}"))
+                                    redactor(clean(f"cannot set up the probe: {exc}")))
+    expected = Expected(request.kind.value, request.stream)
     timeout = options.timeout or check.timeout
     retries = options.retries if options.retries is not None else check.retries
-    started = options.clock()
+    started = activity.started
     notes: list[str] = []
-    attempt = 0
     while True:
-        attempt += 1
         # The provider's slot first: a probe waiting for its provider must not hold one
         # of the global slots that probes of other providers could use.
         async with provider_limit, limit:
+            activity.attempts += 1
+            activity.state, activity.since = "probing", options.clock()
             answer = await _attempt(client, request, timeout)
         if answer.failure is not None:
-            cls, status, message, rule, code = (answer.failure, None, answer.failure_message,
-                                                "transport", None)
+            cls, status, message, rule, code = (answer.failure, answer.failure_status,
+                                                answer.failure_message, "transport", None)
         else:
-            outcome = classify(answer.status, answer.headers, answer.body)
+            outcome = classify(answer.status, answer.headers, answer.body, expected)
             cls, status, message, rule, code = (outcome.cls, outcome.status, outcome.message,
                                                 outcome.rule, outcome.code)
-        log.debug("%s attempt %d: %s %s -> %s in %.0fms", check.id, attempt, request.method,
-                  request.url, status if status is not None else cls.value, answer.latency_ms)
+        activity.last_class, activity.last_status = cls, status
+        activity.last_message = clean(message, 200)
+        log.debug("%s attempt %d: %s %s -> %s in %.0fms", check.id, activity.attempts,
+                  request.method, request.url,
+                  status if status is not None else cls.value, answer.latency_ms)
+        now = options.clock()
         decision = decide(
             retryable=info(cls).retryable,
-            attempt=attempt,
+            attempt=activity.attempts,
             max_retries=retries,
             headers=answer.headers,
             message=message,
-            now=options.clock(),
+            now=now,
             deadline=deadline,
             now_epoch=time.time(),
             rng=options.rng,
+            max_wait=options.max_wait,
         )
         if not decision.retry:
-            if info(cls).retryable and "deadline" in decision.reason:
+            if info(cls).retryable and decision.wanted is not None:
                 notes.append(decision.reason)
             break
-        notes.append(f"attempt {attempt}: {cls.value}, retried after {decision.delay:.2f}s "
-                     f"({decision.reason})")
+        notes.append(f"attempt {activity.attempts}: {cls.value}, retried after "
+                     f"{decision.delay:.2f}s ({decision.reason})")
+        activity.state, activity.since = "waiting", now
+        activity.wait_for, activity.wait_reason = decision.delay, f"{cls.value}, {decision.reason}"
+        if options.observer is not None:
+            options.observer.waiting(activity)
         await options.sleep(decision.delay)
 
     return Result(
@@ -441,23 +559,24 @@ async def _run_check(
         cls=cls,
         verdict=verdict_for(check, cls),
         status=status,
-        message=redactor(message),
+        message=redactor(clean(message)),
         rule=rule,
-        code=code,
+        code=None if code is None else clean(code, 100),
         request_id=_request_id(answer.headers),
-        attempts=attempt,
+        attempts=activity.attempts,
         latency_ms=answer.latency_ms,
         duration_s=options.clock() - started,
         endpoint=request.url,
-        limits={k: v for k, v in answer.headers.items() if k.startswith("x-ratelimit-")},
-        notes=tuple(redactor(n) for n in notes),
+        limits={k: clean(v, 100) for k, v in answer.headers.items()
+                if k.startswith("x-ratelimit-")},
+        notes=tuple(redactor(clean(n)) for n in notes),
     )
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:
     for name in REQUEST_ID_HEADERS:
         if name in headers:
-            return headers[name][:128]
+            return clean(headers[name], 128) or None
     return None
 
 
@@ -500,53 +619,68 @@ async def _within(seconds: float, exchange: Coroutine[Any, Any, Answer]) -> Answ
 async def _exchange(
     client: httpx.AsyncClient, request: ProbeRequest, timeout: float, began: float
 ) -> Answer:
+    headers = request.wire_headers()
+    headers["Accept-Encoding"] = ACCEPT_ENCODING
     async with client.stream(
         request.method,
         request.url,
-        headers=request.wire_headers(),
+        headers=headers,
         json=dict(request.body),
         timeout=httpx.Timeout(timeout),
     ) as response:
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        if 200 <= response.status_code < 300:
-            if request.stream:
-                body = await _read_first_event(response)
-            else:
-                body = await _read_capped(response, SUCCESS_READ_CAP)
-        elif 300 <= response.status_code < 400:
+        answer_headers = {k.lower(): v for k, v in response.headers.items()}
+        status = response.status_code
+        if 300 <= status < 400:
             body = b""  # classify names the Location host; the body is not needed
         else:
-            body = await _read_capped(response, ERROR_READ_CAP)
-        return Answer(response.status_code, headers, body,
-                      (time.perf_counter() - began) * 1000)
+            try:
+                encodings = parse_encodings(answer_headers.get("content-encoding"))
+            except DecodingError as exc:
+                return _failure(OutcomeClass.UNEXPECTED_RESPONSE, str(exc), began, status)
+            cap = SUCCESS_READ_CAP if 200 <= status < 300 and not request.stream \
+                else ERROR_READ_CAP
+            decoder = BoundedDecoder(encodings, cap)
+            try:
+                if 200 <= status < 300 and request.stream:
+                    body = await _read_first_event(response, decoder)
+                else:
+                    body = await _read_capped(response, decoder)
+            except DecodingError as exc:
+                return _failure(OutcomeClass.UNEXPECTED_RESPONSE, str(exc), began, status)
+        return Answer(status, answer_headers, body, (time.perf_counter() - began) * 1000)
 
 
-async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+async def _read_capped(response: httpx.Response, decoder: BoundedDecoder) -> bytes:
+    """The body, decoded and capped; the rest is never read (leaving the ``stream`` block
+    closes the connection)."""
     chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= cap:
-            break  # leaving the `stream` block closes the connection; the rest is not read
-    return b"".join(chunks)[:cap]
+    raw = 0
+    async for chunk in response.aiter_raw():
+        raw += len(chunk)
+        chunks.append(decoder.feed(chunk))
+        if decoder.done or raw >= RAW_READ_CAP:
+            break
+    return b"".join(chunks)
 
 
-async def _read_first_event(response: httpx.Response) -> bytes:
-    """Read a server-sent-event stream up to its first complete ``data:`` event."""
+async def _read_first_event(response: httpx.Response, decoder: BoundedDecoder) -> bytes:
+    """Read a server-sent-event stream up to its first complete ``data:`` event (or, if
+    it is not an event stream, up to the cap: classify says what it is)."""
     buffer = b""
-    async for chunk in response.aiter_bytes():
-        buffer += chunk
+    raw = 0
+    async for chunk in response.aiter_raw():
+        raw += len(chunk)
+        buffer += decoder.feed(chunk)
         normalized = buffer.replace(b"\r\n", b"\n")
         if b"data:" in normalized and b"\n\n" in normalized[normalized.index(b"data:"):]:
             break
-        if len(buffer) >= ERROR_READ_CAP:
+        if decoder.done or raw >= RAW_READ_CAP:
             break
     return buffer
 
 
-def _failure(cls: OutcomeClass, message: str, began: float) -> Answer:
-    return Answer(None, {}, b"", (time.perf_counter() - began) * 1000, cls, message)
+def _failure(cls: OutcomeClass, message: str, began: float, status: int | None = None) -> Answer:
+    return Answer(None, {}, b"", (time.perf_counter() - began) * 1000, cls, message, status)
 
 
 def _connect_reason(exc: httpx.ConnectError) -> str:

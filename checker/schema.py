@@ -17,6 +17,7 @@ from typing import Any
 from .config import (
     CHECK_FIELDS,
     DEFAULTS_FIELDS,
+    EXPECTABLE,
     PRICE_FIELDS,
     PROVIDER_FIELDS,
     TOP_FIELDS,
@@ -33,10 +34,9 @@ Schema = dict[str, Any]
 VARIABLE_PATTERN = r"\$\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}"
 PROVIDER_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
-# What `expect:` may name. The loader also takes `interrupted`, which no check can usefully
-# expect, so editors flag it.
+# What `expect:` may name: the loader's own list (definite answers only).
 EXPECTATIONS: tuple[str, ...] = ("ok", "denied", *(
-    c.value for c in OutcomeClass if c not in (OutcomeClass.OK, OutcomeClass.INTERRUPTED)))
+    c.value for c in EXPECTABLE if c is not OutcomeClass.OK))
 
 
 def variable_string(description: str = "") -> Schema:

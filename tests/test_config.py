@@ -318,7 +318,7 @@ def test_cli_validate_ok_notes_unset_keys(write_config) -> None:  # type: ignore
     path = write_config(GOOD)
     result = run_cli("validate", "-c", str(path))
     assert result.code == 0
-    assert "ok (1 checks across 1 provider)" in result.stdout
+    assert "ok (1 check across 1 provider)" in result.stdout
     assert "OPENAI_API_KEY" in result.stdout
     strict = run_cli("validate", "--strict", "-c", str(path))
     assert strict.code == 2

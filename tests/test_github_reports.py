@@ -102,12 +102,12 @@ def test_provider_text_cannot_inject_workflow_commands(hostile, write_config,  #
     assert "::warning title=pwned::injected" in result.stdout  # echoed, but fenced
     regions = fenced_regions(result.stdout)
     assert len(regions) == 1
-    # Outside the fence: only our masks and our annotations, with the body escaped.
+    # Outside the fence: only our annotations, with the body escaped; no `::add-mask::`
+    # line (it would put the key itself in any log captured with tee).
     outside = commands_outside_fences(result.stdout)
-    assert outside[0] == "::add-mask::sk-test-hostile-0123456789"
-    assert [line.split(" ")[0].split("::")[1] for line in outside[1:]] == ["warning"]
-    assert outside[1].startswith("::warning file=checks.yml,line=7,")
-    assert "pwned" not in outside[0]
+    assert [line.split(" ")[0].split("::")[1] for line in outside] == ["warning"]
+    assert outside[0].startswith("::warning file=checks.yml,line=7,")
+    assert not any(line.startswith("::add-mask::") for line in result.stdout.splitlines())
 
 
 def test_the_fence_token_is_new_every_run(hostile, write_config,  # type: ignore[no-untyped-def]

@@ -125,14 +125,11 @@ def test_github_actions_mode_never_leaks(leaky, tmp_path: Path) -> None:  # type
     result = run_cli("run", "-c", str(config), "--junit-xml", str(tmp_path / "r.xml"), env=env)
     assert result.code == 1
     assert summary.read_text() and outputs.read_text()
-    # `::add-mask::VALUE` is the one way to tell the runner what to mask; the runner consumes
-    # those lines and never shows them, so they are the only place a value may appear.
-    masks = [line for line in result.stdout.splitlines() if line.startswith("::add-mask::")]
-    assert sorted(m.removeprefix("::add-mask::") for m in masks) == sorted(set(keys.values()))
-    visible = "\n".join(line for line in result.stdout.splitlines()
-                        if not line.startswith("::add-mask::"))
-    scan_outputs(type(result)(result.code, visible, result.stderr),
-                 [summary, outputs, tmp_path / "r.xml"], list(keys.values()))
+    # No `::add-mask::VALUE` line either: a log captured with tee would hold the key.
+    # checker's own redaction covers its output; keys from `secrets.*` are masked by the
+    # runner anyway.
+    assert "::add-mask::" not in result.stdout
+    scan_outputs(result, [summary, outputs, tmp_path / "r.xml"], list(keys.values()))
 
 
 @pytest.mark.parametrize("command", [["plan"], ["plan", "--json"], ["validate"]])

@@ -74,7 +74,8 @@ def test_reasoning_summary_goes_to_responses_with_minimum_output() -> None:
     request = build_probe(config("gpt-5", "    capabilities: [reasoning_summary]").checks[0])
     assert request.url.endswith("/responses")
     assert request.body == {"model": "gpt-5", "input": "Reply with OK.",
-                            "max_output_tokens": 16, "reasoning": {"summary": "auto"}}
+                            "max_output_tokens": 16, "reasoning": {"summary": "auto"},
+                            "store": False}
 
 
 def test_embeddings() -> None:

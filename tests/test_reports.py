@@ -9,20 +9,14 @@ from datetime import datetime, timezone
 import pytest
 
 from checker.config import parse_config
+from checker.exit_codes import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
 from checker.outcomes import OutcomeClass
+from checker.policy import exit_code, verdict_for
 from checker.reports.json import JSONFormat
 from checker.reports.junit import JUnitFormat
 from checker.reports.markdown import MarkdownFormat
 from checker.reports.terminal import TerminalFormat
-from checker.results import (
-    EXIT_FAILED,
-    EXIT_INCONCLUSIVE,
-    EXIT_OK,
-    Result,
-    RunReport,
-    exit_code,
-    verdict_for,
-)
+from checker.results import Result, RunReport
 
 CONFIG = parse_config("""
 providers:

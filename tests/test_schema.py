@@ -88,7 +88,7 @@ checks:
     expect: denied
   - provider: local
     model: my-model
-    expect: [ok, rate_limited]
+    expect: [ok, quota_exhausted]
     probe: chat
     params: {max_tokens: 1, metadata: {why: probe}}
     prompt: Say OK.

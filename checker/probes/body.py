@@ -42,6 +42,7 @@ def build_body(check: Check, kind: ProbeKind) -> dict[str, Any]:
             "model": check.model,
             "input": check.prompt or DEFAULT_PROMPT,
             "max_output_tokens": RESPONSES_MIN_OUTPUT_TOKENS,
+            "store": False,  # a probe leaves nothing behind in the account
         }
         extra.pop("reasoning_effort", None)
         if check.capability == REASONING_SUMMARY:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..classify import printable
 from ..outcomes import OutcomeClass
 from ..results import Result, RunReport, Verdict
+from ..sanitize import clean
 from .interface import ReportFormat
 
 _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
@@ -77,7 +77,7 @@ class TerminalFormat(ReportFormat):
             lines.append(f"{pad}expected {result.check.expect.label}, but the key can use "
                          f"{result.check.model}")
         elif result.message:
-            message = printable(result.message)
+            message = clean(result.message)
             if not self.verbose and len(message) > MESSAGE_WIDTH:
                 message = message[: MESSAGE_WIDTH - 1] + "…"
             lines.append(f"{pad}{message}")
