@@ -130,13 +130,10 @@ def _wait_arguments(wait: argparse.ArgumentParser) -> None:
 
 def _merge_arguments(merge: argparse.ArgumentParser) -> None:
     merge.add_argument("reports", nargs="+", metavar="REPORT.json")
-    merge.add_argument("--junit-xml", metavar="PATH", help="write the merged JUnit XML")
-    merge.add_argument("--json", metavar="PATH", help="write the merged JSON")
-    merge.add_argument("--markdown", metavar="PATH", help="write the merged Markdown summary")
-    merge.add_argument("-q", "--quiet", action="store_true", help="no table on stdout")
-    merge.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _add_report_options(merge)
     merge.add_argument("--allow-inconclusive", action="store_true",
-                       help="exit 0 instead of 3 when nothing failed")
+                       help="exit 0 instead of 3 when nothing failed and every inconclusive "
+                       "check is one time can change")
     merge.set_defaults(handler=cmd_merge)
 
 
@@ -219,6 +216,14 @@ def _usd(text: str) -> float:
 
 def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None = None,
                      attempt_timeout_flag: str = "--timeout") -> None:
+    reports = _add_report_options(parser, junit_default)
+    reports.add_argument("--debug", action="store_true",
+                         help="log every attempt to stderr (keys redacted)")
+    _add_probe_options(parser, reports, attempt_timeout_flag)
+
+
+def _add_report_options(parser: argparse.ArgumentParser,
+                        junit_default: str | None = None) -> argparse._ArgumentGroup:
     reports = parser.add_argument_group("reports")
     reports.add_argument("--junit-xml", metavar="PATH", default=junit_default,
                          help="write a JUnit XML report" + (
@@ -235,10 +240,13 @@ def _add_run_options(parser: argparse.ArgumentParser, junit_default: str | None 
     reports.add_argument("-q", "--quiet", action="store_true", help="no table on stdout")
     reports.add_argument("-v", "--verbose", action="store_true",
                          help="explain passing checks too")
-    reports.add_argument("--debug", action="store_true",
-                         help="log every attempt to stderr (keys redacted)")
     reports.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                          help="colour the table (default: on a terminal, unless NO_COLOR)")
+    return reports
+
+
+def _add_probe_options(parser: argparse.ArgumentParser, reports: argparse._ArgumentGroup,
+                       attempt_timeout_flag: str) -> None:
     probing = parser.add_argument_group("probing")
     probing.add_argument("--concurrency", type=_positive_int, help="probes in flight at once")
     probing.add_argument("--provider-concurrency", type=_positive_int,
@@ -690,19 +698,23 @@ def cmd_wait(args: argparse.Namespace) -> int:
 def cmd_merge(args: argparse.Namespace) -> int:
     from . import __version__
     from .merge import MergeError, merge_reports
-    from .output import OutputOptions, use_colour, write_reports
+    from .output import write_reports
     from .results import exit_code
     from .secrets import Redactor
 
+    try:
+        output = _output_options(args)
+        _refuse_shared_paths(output)
+    except _Refused:
+        return EXIT_USAGE
     try:
         report = merge_reports(args.reports, __version__)
     except MergeError as exc:
         _error(str(exc))
         return EXIT_USAGE
     code = exit_code(report.results, args.allow_inconclusive)
-    output = OutputOptions(junit_xml=args.junit_xml, json=args.json, markdown=args.markdown,
-                           colour=use_colour(sys.stdout, os.environ, args.color),
-                           quiet=args.quiet)
+    # Merged reports are read like any provider answer: in GitHub Actions the table is
+    # fenced and the annotations escaped, exactly as for `checker run`.
     problems = write_reports(report, output, Redactor(), code)
     for problem in problems:
         _error(problem)

@@ -7,11 +7,14 @@ A nightly audit keeps yesterday's ``--json`` report and passes it as ``--baselin
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Mapping
 
+from . import safejson
 from .outcomes import Kind, OutcomeClass, info
 from .results import Change, Result, Verdict
+from .sanitize import clean
+
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
 
 
 class BaselineError(Exception):
@@ -22,14 +25,18 @@ def load_baseline(path: str) -> dict[str, str] | None:
     """Check id → outcome class from a previous ``--json`` report. None when the file does
     not exist yet (the first nightly run has nothing to compare with)."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_BASELINE_BYTES + 1)
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"cannot read baseline {path}: {exc}") from None
-    except ValueError as exc:
-        raise BaselineError(f"baseline {path} is not JSON ({exc})") from None
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BASELINE_BYTES:
+        raise BaselineError(f"baseline {path} is larger than {MAX_BASELINE_BYTES // 2**20} MiB")
+    try:
+        data = safejson.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BaselineError(f"baseline {path} is not JSON ({clean(str(exc), 200)})") from None
     if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(
             data.get("results"), list):
         raise BaselineError(f"baseline {path} is not a checker JSON report (version 1); "
@@ -38,7 +45,7 @@ def load_baseline(path: str) -> dict[str, str] | None:
     for record in data["results"]:
         if isinstance(record, dict) and isinstance(record.get("id"), str) and isinstance(
                 record.get("class"), str):
-            classes[record["id"]] = record["class"]
+            classes[clean(record["id"], 600)] = clean(record["class"], 60)
     return classes
 
 

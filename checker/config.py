@@ -412,6 +412,7 @@ class _Loader:
         self.max_checks = max_checks
         # Values of variables that may be credentials: masked in every config error.
         self.secrets: set[str] = set()
+        self.broken_keys: set[str] = set()  # providers whose api_key was refused
         self.issues: list[ConfigIssue] = []
         self.notices: list[ConfigIssue] = []
         # Declared providers, valid or not: a check naming an invalid one is not reported
@@ -762,6 +763,8 @@ class _Loader:
         if "api_key" in values:
             key = self.key(nodes["api_key"], values["api_key"], what,
                            optional=bool(values.get("optional", False)))
+            if key is None:
+                self.broken_keys.add(name)  # reported where it is written, not per check
         headers = self.headers(nodes["headers"], what) if "headers" in nodes else ()
         deployments = self.deployments(nodes["deployments"], what) if "deployments" in nodes else {}
         if kind != "azure":
@@ -982,8 +985,9 @@ class _Loader:
             for key in keys:
                 key_ref = key if key is not None else provider.api_key
                 if key_ref is None:
-                    self.error(node, f"{what}: provider '{provider.name}' has no api_key",
-                               "add `api_key: ${VAR}` to the provider or the check")
+                    if provider.name not in self.broken_keys:
+                        self.error(node, f"{what}: provider '{provider.name}' has no api_key",
+                                   "add `api_key: ${VAR}` to the provider or the check")
                     continue
                 if optional and not key_ref.optional:
                     key_ref = key_ref._replace(optional=True)

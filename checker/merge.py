@@ -6,11 +6,11 @@ merged JUnit file is written by the same writer as any other, not glued together
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
+from . import safejson
 from .config import (
     EXPECT_DENIED,
     EXPECT_OK,
@@ -21,21 +21,39 @@ from .config import (
     Provider,
 )
 from .outcomes import OutcomeClass
-from .results import Result, RunReport, Verdict
+from .results import LastSeen, Result, RunReport, Verdict
+from .sanitize import clean
+
+
+def _text(value: object, limit: int = 600) -> str:
+    """A string field of a report on disk: provider text, so sanitised like any other."""
+    return clean(str(value), limit)
+
+
+def _optional_text(value: object, limit: int = 600) -> str | None:
+    return None if value is None else _text(value, limit)
 
 
 class MergeError(Exception):
     """A report cannot be merged (one line, for the user)."""
 
 
+MAX_REPORT_BYTES = 256 * 1024 * 1024
+
+
 def load_report(path: str) -> dict[str, Any]:
+    """A ``--json`` report, read as untrusted input: bounded in size and nesting."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_REPORT_BYTES + 1)
     except OSError as exc:
         raise MergeError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise MergeError(f"{path} is not JSON ({exc})") from None
+    if len(raw) > MAX_REPORT_BYTES:
+        raise MergeError(f"{path} is larger than {MAX_REPORT_BYTES // 2**20} MiB")
+    try:
+        data = safejson.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MergeError(f"{path} is not JSON ({clean(str(exc), 200)})") from None
     if not isinstance(data, dict) or data.get("version") != 1 or not isinstance(
             data.get("results"), list):
         raise MergeError(f"{path} is not a checker JSON report (version 1)")
@@ -57,50 +75,62 @@ def _expectation(label: str) -> Expectation:
 
 
 def _provider(record: Mapping[str, Any], providers: dict[str, Provider]) -> Provider:
-    name = str(record["provider"])
+    name = _text(record["provider"], 200)
     if name not in providers:
         providers[name] = Provider(
-            name=name, kind=str(record.get("provider_kind") or "openai"),
-            base_url=str(record.get("base_url") or ""), api_key=None, organization=None,
+            name=name, kind=_text(record.get("provider_kind") or "openai", 40),
+            base_url=_text(record.get("base_url") or ""), api_key=None, organization=None,
             project=None, api_version=None, deployments={}, headers=(), concurrency=None,
             timeout=None, allow_insecure_http=False, ca_bundle=None,
-            location=Location(str(record.get("file") or ""), 1, 1))
+            location=Location(_text(record.get("file") or ""), 1, 1))
     return providers[name]
+
+
+def _last_seen(value: object) -> LastSeen | None:
+    if not isinstance(value, dict):
+        return None
+    status = value.get("status")
+    return LastSeen(OutcomeClass(value["class"]), None if status is None else int(status),
+                    _text(value.get("doing") or "", 200))
 
 
 def result_from_record(record: Mapping[str, Any], providers: dict[str, Provider]) -> Result:
     try:
-        key_label = str(record.get("key") or "")
+        key_label = _text(record.get("key") or "", 200)
         check = Check(
-            id=str(record["id"]),
+            id=_text(record["id"]),
             provider=_provider(record, providers),
-            model=str(record["model"]),
-            capability=str(record["capability"]),
+            model=_text(record["model"], 200),
+            capability=_text(record["capability"], 60),
             key=KeyRef("", tuple(key_label.split(",")), None, ()) if key_label else None,
-            expect=_expectation(str(record.get("expect") or "ok")),
+            expect=_expectation(_text(record.get("expect") or "ok", 300)),
             probe=None, params={}, prompt=None, timeout=0.0, retries=0, min_rpm=None,
             min_tpm=None,
-            location=Location(str(record.get("file") or ""), int(record.get("line") or 1), 1),
+            location=Location(_text(record.get("file") or ""), int(record.get("line") or 1), 1),
         )
         latency = record.get("latency_ms")
+        status = record.get("status")
+        limits = record.get("limits") or {}
         return Result(
             check=check,
             cls=OutcomeClass(record["class"]),
             verdict=Verdict(record["verdict"]),
-            status=record.get("status"),
-            message=str(record.get("message") or ""),
-            rule=str(record.get("rule") or ""),
-            code=record.get("code"),
-            request_id=record.get("request_id"),
+            status=None if status is None else int(status),
+            message=_text(record.get("message") or ""),
+            rule=_text(record.get("rule") or "", 100),
+            code=_optional_text(record.get("code"), 100),
+            request_id=_optional_text(record.get("request_id"), 128),
             attempts=int(record.get("attempts") or 0),
             latency_ms=None if latency is None else float(latency),
             duration_s=float(record.get("duration_ms") or 0.0) / 1000,
-            endpoint=str(record.get("endpoint") or ""),
-            limits=dict(record.get("limits") or {}),
-            notes=tuple(str(n) for n in record.get("notes") or ()),
+            endpoint=_text(record.get("endpoint") or ""),
+            limits={_text(k, 100): _text(v, 100) for k, v in dict(limits).items()},
+            notes=tuple(_text(n) for n in record.get("notes") or ()),
+            last_seen=_last_seen(record.get("last_seen")),
         )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise MergeError(f"a result record is incomplete or from another version: {exc}") from None
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise MergeError("a result record is incomplete or from another version: "
+                         + _text(exc, 200)) from None
 
 
 def merge_reports(paths: Sequence[str], version: str) -> RunReport:
@@ -115,16 +145,18 @@ def merge_reports(paths: Sequence[str], version: str) -> RunReport:
     interrupted = None
     for path in paths:
         data = load_report(path)
-        if data.get("config_errors"):
-            first = data["config_errors"][0]
+        errors = data.get("config_errors")
+        if errors:
+            first = errors[0] if isinstance(errors, list) and isinstance(errors[0], dict) else {}
             raise MergeError(f"{path} reports a configuration error, nothing was probed: "
-                             f"{first.get('file')}:{first.get('line')}: {first.get('message')}")
-        configs.add(str(data.get("config")))
+                             + _text(f"{first.get('file')}:{first.get('line')}: "
+                                     f"{first.get('message')}"))
+        configs.add(_text(data.get("config")))
         with contextlib.suppress(ValueError):
             started.append(datetime.strptime(str(data.get("started_at")), "%Y-%m-%dT%H:%M:%SZ")
                            .replace(tzinfo=timezone.utc))
         duration = max(duration, float(data.get("duration_s") or 0.0))
-        interrupted = interrupted or data.get("interrupted_by")
+        interrupted = interrupted or _optional_text(data.get("interrupted_by"), 40)
         for record in data["results"]:
             result = result_from_record(record, providers)
             if result.check.id in origin:

@@ -125,6 +125,7 @@ def _github_files(
             f"passed={counts.passed}",
             f"failed={counts.failed}",
             f"inconclusive={counts.inconclusive}",
+            f"skipped={counts.skipped}",
             f"total={counts.total}",
             f"report={options.junit_xml or ''}",
             f"json={options.json or ''}",

@@ -212,7 +212,7 @@ def _interrupted(check: Check, activity: Activity | None, why: str, now: float,
     if activity is None or activity.state == "queued":
         return result_without_probe(check, OutcomeClass.INTERRUPTED, f"{why}; never started")
     if activity.state == "waiting":
-        doing = f"waiting {activity.wait_for:.3g}s ({activity.wait_reason})"
+        doing = f"waiting {activity.wait_for:.0f}s ({activity.wait_reason})"
     else:
         doing = f"probing (attempt {activity.attempts}, {now - activity.since:.1f}s)"
     last = None

@@ -61,12 +61,20 @@ SCENARIOS: Mapping[str, str] = {
     "redirect": "a 307 redirect to another host",
     "propagating": "unverified until `propagation_requests` requests were answered, then verified",
     "tier1": "verified, with tier-1 rate limits in the x-ratelimit-* headers",
+    # Hostile answers (fault injection): none may hang, crash or blind checker.
+    "no-stream": "verified, but ignores `stream: true`: answers one JSON completion",
+    "gzip-bomb": "a 200 of about 2 KB with `Content-Encoding: gzip, gzip` that inflates to 1 GiB",
+    "escapes": "a 401 whose message and request id carry terminal escapes, bidi overrides and "
+               "workflow commands",
+    "deep-json": "a 400 whose JSON body nests 50,000 levels deep",
+    "backtrack": "a 400 of 256 KiB built to make regular expressions backtrack",
 }
 
 # Scenarios that refuse before looking at the model.
 _ALWAYS = {"revoked", "no-credit", "billing-limit", "deactivated", "region", "echo-key",
            "rate-limited-long", "redirect", "html", "html-200", "empty-200", "truncated",
-           "reset", "stall-body", "stall-stream", "endless"}
+           "reset", "stall-body", "stall-stream", "endless", "gzip-bomb", "escapes",
+           "deep-json", "backtrack"}
 
 _ONEAPI_MODELS = {"gpt-4o-mini", "gpt-4o", "gpt-5", "o3", "gpt-image-1"}
 _PROJECT_ALLOWLIST = {"gpt-4o-mini", "text-embedding-3-small"}
@@ -333,7 +341,7 @@ class Simulator:
                 payload["error"]["message"] += f" (request id: {_relay_id()})"
                 return _json(refusal.status, payload)
             return refusal
-        return self._success(model, capability, kind)
+        return self._success(model, capability, kind, scenario)
 
     def _rate_limited(self, scenario: str, key: str, model: str, capability: str) -> bool:
         if scenario != "rate-limited" and not self.rate_limit_fraction:
@@ -405,10 +413,21 @@ class Simulator:
                                              b', "choices": []}', reset_after=10, stall=600),
             "endless": lambda: Reply(200, _endless(), content_type="application/json"),
             "stall-stream": lambda: Reply(200, _stalled(), content_type="text/event-stream"),
+            "gzip-bomb": lambda: Reply(200, _gzip_bomb(), {"content-encoding": "gzip, gzip"}),
+            "escapes": lambda: _error(401, "Incorrect API key \x1b[31mprovided\x1b[0m "
+                                           "\x1b]8;;https://evil.test\x07click\x1b]8;;\x07 "
+                                           "\u202egnp.exe\u202c \u200bzero\u200bwidth \x9b31m"
+                                           "c1\n::error title=pwned::injected\n##[error]legacy",
+                                      code="invalid_api_key",
+                                      **{"x-request-id": "req_\x1b[2J\x1b[31mred\x1b]0;title\x07"}),
+            "deep-json": lambda: Reply(400, b'{"error": ' + b"[" * 50_000 + b"]" * 50_000
+                                       + b"}"),
+            "backtrack": lambda: Reply(400, _backtrack_bait()),
         }
         return replies[scenario]()
 
-    def _success(self, model: str, capability: str, kind: ProbeKind) -> Reply:
+    def _success(self, model: str, capability: str, kind: ProbeKind,
+                 scenario: str = "verified") -> Reply:
         created = int(time.time())
         if kind is ProbeKind.IMAGES:
             return Reply(200, self._image_body(created))
@@ -416,7 +435,7 @@ class Simulator:
             return _json(200, {"object": "list", "model": model, "data": [
                 {"object": "embedding", "index": 0, "embedding": [0.0123, -0.0456, 0.0789]}],
                 "usage": {"prompt_tokens": 1, "total_tokens": 1}})
-        if capability == STREAM:
+        if capability == STREAM and scenario != "no-stream":
             return Reply(200, _event_stream(model, kind, created),
                          content_type="text/event-stream")
         if kind is ProbeKind.RESPONSES:
@@ -488,6 +507,37 @@ def _endless() -> Iterator[bytes]:
     chunk = b"A" * 65536
     while True:
         yield chunk
+
+
+def build_gzip_bomb(mebibytes: int = 1024) -> bytes:
+    """``mebibytes`` MiB of zeros, gzipped twice. Building 1 GiB takes seconds, so the
+    simulator serves the copy in ``data/gzip-bomb.gz`` made by this function."""
+    import gzip
+    import zlib
+
+    inner = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    zeros = b"\0" * (1 << 20)
+    parts = [inner.compress(zeros) for _ in range(mebibytes)]
+    parts.append(inner.flush())
+    return gzip.compress(b"".join(parts), 9)
+
+
+def _gzip_bomb() -> bytes:
+    """1 GiB of zeros, gzipped twice: about 2 KB on the wire."""
+    from importlib import resources
+
+    return resources.files("checker").joinpath("data/gzip-bomb.gz").read_bytes()
+
+
+def _backtrack_bait() -> bytes:
+    """Repeated prefixes of the phrases the classifier looks for, long whitespace runs and
+    unclosed tags: a pattern that can backtrack catastrophically takes minutes on it."""
+    pieces = ["code" + " " * 4096 + "x", "<" * 4096, '"message": "' + "\\" * 2048,
+              "project " + "a" * 4096, "model `" + "b" * 4096, "sk-" * 2000,
+              "bearer " + " " * 4096, "try again in " + "1" * 4096, "{" * 3000,
+              "organization must be " * 200, "rate limit" * 500]
+    body = "".join(pieces)
+    return (body * (256 * 1024 // len(body) + 1))[: 256 * 1024].encode()
 
 
 def _stalled() -> Iterator[bytes]:

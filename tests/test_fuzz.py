@@ -154,3 +154,88 @@ def test_deep_nesting_and_alias_bombs_are_refused_quickly(
                      ) + "\n" + bomb
     code, _, err = validate(bomb, capsys)
     assert code == 2 and "'params' is too large" in err
+
+
+# --- adversarial bodies: nesting, backtracking bait, escapes and bidi, stacked encodings ------
+
+ESCAPES = st.sampled_from(["\x1b[31m", "\x1b[0m", "\x1b]0;title\x07", "\x1b]8;;http://x\x1b\\",
+                           "\x9b2J", "\x1bP1$r\x1b\\", "\u202e", "\u2066", "\u200b", "\ufeff",
+                           "\x00", "\r\n", "::error::x", "##[error]x", "\x1b", "\x9d"])
+PHRASES = st.sampled_from(["code", '"code": ', "type ", "<", "<html>", '"message": "', "{", "[",
+                           "organization must be verified", "rate limit", "project `",
+                           "model `", "sk-", "bearer ", "api_key=", "try again in 2",
+                           "Error code: 400 - {", '"', "\\", " ", "\n"])
+
+
+@st.composite
+def adversarial(draw: st.DrawFn) -> str:
+    """A body built from pieces every reader keys on, repeated and interleaved with escape
+    sequences, long runs and deep nesting."""
+    pieces = draw(st.lists(PHRASES | ESCAPES | st.text(max_size=8), min_size=1, max_size=12))
+    repeat = draw(st.integers(1, 4000))
+    depth = draw(st.integers(0, 3000))
+    body = "".join(pieces) * repeat
+    return ("[" * depth + body + "]" * depth)[: 256 * 1024]
+
+
+@FUZZ
+@given(adversarial(), st.sampled_from([None, 200, 400, 403, 429, 500]))
+def test_classify_is_clean_and_bounded_on_adversarial_bodies(body: str, status: int | None) -> None:
+    import time
+
+    from checker.sanitize import clean
+
+    started = time.perf_counter()
+    outcome = classify(status, {}, body)
+    assert time.perf_counter() - started < 2.0
+    assert isinstance(outcome.cls, OutcomeClass)
+    assert outcome.message == clean(outcome.message)  # already one sanitised line
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b]", outcome.message)
+
+
+@FUZZ
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200) | adversarial())
+def test_the_sanitiser_is_idempotent_and_leaves_no_control(text: str) -> None:
+    from checker.sanitize import clean
+
+    once = clean(text)
+    assert clean(once) == once
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]",
+                         once)
+
+
+@FUZZ
+@given(st.binary(max_size=2000), st.lists(st.sampled_from(["gzip", "deflate"]), max_size=3),
+       st.integers(1, 5000))
+def test_bounded_decoding_never_exceeds_its_cap(payload: bytes, codings: list[str],
+                                                cap: int) -> None:
+    import gzip
+    import zlib
+
+    from checker.decoding import BoundedDecoder, DecodingError
+
+    data = payload
+    for coding in codings:
+        data = gzip.compress(data) if coding == "gzip" else zlib.compress(data)
+    decoder = BoundedDecoder(codings, cap)
+    out = b""
+    try:
+        for start in range(0, len(data), 97):
+            out += decoder.feed(data[start:start + 97])
+    except DecodingError:
+        pytest.fail("valid stacked encodings must decode")
+    assert len(out) <= cap
+    assert out == payload[:cap]
+
+
+@FUZZ
+@given(st.binary(max_size=400), st.sampled_from(["gzip", "deflate", "gzip, deflate"]))
+def test_corrupt_encoded_bodies_raise_one_clean_error(garbage: bytes, header: str) -> None:
+    from checker.decoding import BoundedDecoder, DecodingError, parse_encodings
+
+    decoder = BoundedDecoder(parse_encodings(header), 4096)
+    try:
+        out = decoder.feed(garbage)
+    except DecodingError:
+        return
+    assert len(out) <= 4096

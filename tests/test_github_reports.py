@@ -248,7 +248,8 @@ def test_step_outputs(simulator: Simulator, write_config, tmp_path: Path) -> Non
                      env={**env, **github_env(tmp_path)}, cwd=tmp_path)
     assert result.code == 1
     assert outputs(tmp_path) == {"exit-code": "1", "passed": "1", "failed": "1",
-                                 "inconclusive": "0", "total": "2", "report": "out/r.xml",
+                                 "inconclusive": "0", "skipped": "0", "total": "2",
+                                 "report": "out/r.xml",
                                  "json": "r.json"}
     assert (tmp_path / "summary.md").read_text().startswith("## ❌ model access check failed")
 

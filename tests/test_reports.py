@@ -114,7 +114,7 @@ def test_junit_times_are_fixed_point() -> None:
 def test_json_record() -> None:
     data = json.loads(JSONFormat(exit_code=1).render(SAMPLE))
     assert data["version"] == 1 and data["summary"] == {
-        "total": 5, "passed": 1, "failed": 2, "inconclusive": 2, "exit_code": 1}
+        "total": 5, "passed": 1, "failed": 2, "inconclusive": 2, "skipped": 0, "exit_code": 1}
     gated = data["results"][1]
     assert gated["class"] == "verification_required" and gated["passed"] is False
     assert gated["kind"] == "denied" and gated["line"] == 6
@@ -144,7 +144,7 @@ def test_terminal_table(colour: bool) -> None:
     assert "5 checks:" in text and "What to do:" in text
     assert "verification_required (1): Verify the organization" in text
     assert "expected denied, but the key can use gpt-5" in text
-    assert "SKIP" in text
+    assert "STOP" in text  # the interrupted check
     assert "\x00" not in text  # control characters from a body never reach the terminal
     assert "ok (1): The key can use this model, but the check expects it cannot" in text
 

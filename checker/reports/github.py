@@ -102,7 +102,8 @@ class GitHubAnnotationsFormat(ReportFormat):
             annotation("error", f"{issue.message} ({issue.fix})" if issue.fix else issue.message,
                        issue.location.file, issue.location.line, "checker: configuration error")
             for issue in issues], [str(issue.location) for issue in issues])
-        for level, verdict in (("error", Verdict.FAILED), ("warning", Verdict.INCONCLUSIVE)):
+        for level, verdict in (("error", Verdict.FAILED), ("warning", Verdict.INCONCLUSIVE),
+                               ("notice", Verdict.SKIPPED)):
             results = worst_first([r for r in report.results if r.verdict is verdict])
             lines.extend(capped(level, [result_annotation(level, r) for r in results],
                                 [r.check.id for r in results]))

@@ -43,6 +43,9 @@ def result_record(result: Result) -> dict[str, Any]:
         "limits": dict(sorted(result.limits.items())),
         "rate_limits": parse_limits(result.limits).as_dict(),
         "notes": list(result.notes),
+        "last_seen": None if result.last_seen is None else {
+            "class": result.last_seen.cls.value, "status": result.last_seen.status,
+            "doing": result.last_seen.doing},
     }
 
 
@@ -62,6 +65,7 @@ def report_record(report: RunReport, exit_code: int | None = None) -> dict[str, 
             "passed": counts.passed,
             "failed": counts.failed,
             "inconclusive": counts.inconclusive,
+            "skipped": counts.skipped,
             "exit_code": exit_code,
         },
         "results": [result_record(result) for result in report.results],

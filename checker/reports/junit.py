@@ -112,7 +112,7 @@ class JUnitFormat(ReportFormat):
         if result.verdict is Verdict.FAILED:
             case.add_failure_info(clean(short_message(result)), clean(explanation(result)),
                                   result.cls.value)
-        elif result.cls is OutcomeClass.INTERRUPTED:
+        elif result.verdict is Verdict.SKIPPED or result.cls is OutcomeClass.INTERRUPTED:
             case.add_skipped_info(clean(short_message(result)), clean(explanation(result)))
         elif result.verdict is Verdict.INCONCLUSIVE:
             case.add_error_info(clean(short_message(result)), clean(explanation(result)),

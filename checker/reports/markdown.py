@@ -14,7 +14,8 @@ from ..outcomes import OutcomeClass, info
 from ..results import Result, RunReport, Verdict
 from .interface import ReportFormat
 
-ICONS = {Verdict.PASSED: "✅", Verdict.FAILED: "❌", Verdict.INCONCLUSIVE: "⚠️"}
+ICONS = {Verdict.PASSED: "✅", Verdict.FAILED: "❌", Verdict.INCONCLUSIVE: "⚠️",
+         Verdict.SKIPPED: "⏭️"}
 MAX_BYTES = 1024 * 1024 - 4096  # GitHub refuses a step summary over 1 MiB
 TRUNCATED = "\n…summary truncated (GitHub allows 1 MiB); see the JUnit or JSON report.\n"
 
@@ -60,17 +61,22 @@ def headline(report: RunReport) -> str:
         icon, verdict = "❌", "model access check failed"
     elif counts.inconclusive:
         icon, verdict = "⚠️", "model access check inconclusive"
+    elif counts.skipped == counts.total:
+        icon, verdict = "⚠️", "nothing was probed (every check skipped)"
     else:
         icon, verdict = "✅", "model access check passed"
     parts = [f"{counts.passed} passed", f"{counts.failed} failed",
              f"{counts.inconclusive} inconclusive"]
+    if counts.skipped:
+        parts.append(f"{counts.skipped} skipped")
     return f"## {icon} {verdict}: " + ", ".join(parts) + f" of {counts.total}"
 
 
 def result_label(result: Result) -> str:
     if result.cls is OutcomeClass.INTERRUPTED:
-        return "⏭️ not run"
-    word = {Verdict.PASSED: "pass", Verdict.FAILED: "fail", Verdict.INCONCLUSIVE: "inconclusive"}
+        return "⏹️ interrupted"
+    word = {Verdict.PASSED: "pass", Verdict.FAILED: "fail", Verdict.INCONCLUSIVE: "inconclusive",
+            Verdict.SKIPPED: "skipped"}
     return f"{ICONS[result.verdict]} {word[result.verdict]}"
 
 

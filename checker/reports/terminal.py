@@ -8,9 +8,11 @@ from ..sanitize import clean
 from .interface import ReportFormat
 
 _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
-_SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE: "WARN"}
+_SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE: "WARN",
+           Verdict.SKIPPED: "SKIP"}
 MESSAGE_WIDTH = 160
-_VERDICT_COLOUR = {Verdict.PASSED: "green", Verdict.FAILED: "red", Verdict.INCONCLUSIVE: "yellow"}
+_VERDICT_COLOUR = {Verdict.PASSED: "green", Verdict.FAILED: "red", Verdict.INCONCLUSIVE: "yellow",
+                   Verdict.SKIPPED: "dim"}
 
 
 class TerminalFormat(ReportFormat):
@@ -59,7 +61,7 @@ class TerminalFormat(ReportFormat):
         return lines
 
     def _row(self, result: Result) -> tuple[str, str, str, str, str]:
-        symbol = "SKIP" if result.cls is OutcomeClass.INTERRUPTED else _SYMBOL[result.verdict]
+        symbol = "STOP" if result.cls is OutcomeClass.INTERRUPTED else _SYMBOL[result.verdict]
         status = "" if result.status is None else str(result.status)
         took = f"{result.duration_s:.2f}s"
         if result.attempts > 1:
@@ -110,6 +112,8 @@ class TerminalFormat(ReportFormat):
             self.paint(f"{counts.inconclusive} inconclusive", "yellow") if counts.inconclusive
             else f"{counts.inconclusive} inconclusive",
         ]
+        if counts.skipped:
+            parts.append(f"{counts.skipped} skipped")
         text = f"{counts.total} checks: " + ", ".join(parts) + f" in {report.duration_s:.1f}s"
         if report.interrupted_by:
             text += f" (stopped early: {report.interrupted_by})"
