@@ -291,7 +291,7 @@ def throughput_figure(name: str, runs: list[Run], checks: int, concurrency: int,
 def naive_requests(config: Path, env: dict[str, str], count: int) -> list[urllib.request.Request]:
     """The first ``count`` probes of the matrix, exactly as checker would send them."""
     from checker.config import load_config
-    from checker.probes import build_probe
+    from checker.providers import build_probe
 
     loaded = load_config(str(config), env)
     requests = []

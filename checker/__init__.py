@@ -9,4 +9,4 @@ pre-commit hook) load only what they use:
 * ``checker.outcomes.OutcomeClass``: the stable outcome classes
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -9,12 +9,12 @@ import asyncio
 import signal
 import time
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from . import __version__
-from .config import Check, Config
-from .limits import enforce_minimums
+from .model import Check, Config
+from .policy import enforce_minimums
 from .results import Result, RunReport
 from .runner import RunOptions, run_checks
 from .secrets import Redactor
@@ -49,7 +49,7 @@ def _report(config: Config, results: Sequence[Result], started_at: datetime, beg
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 async def _probe(checks: Sequence[Check], options: RunOptions, redactor: Redactor,
@@ -105,7 +105,7 @@ def run_wait(
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=min(1.0, left))
                     return False
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
             return not stop.is_set()
 

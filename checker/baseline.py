@@ -6,12 +6,11 @@ A nightly audit keeps yesterday's ``--json`` report and passes it as ``--baselin
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 
 from . import safejson
-from .outcomes import Kind, OutcomeClass, info
-from .results import Change, Result, Verdict
+from .outcomes import Kind, OutcomeClass, Verdict, info
+from .results import Change, Result
 from .sanitize import clean
 
 MAX_BASELINE_BYTES = 256 * 1024 * 1024
@@ -88,18 +87,3 @@ def compare(baseline: Mapping[str, str], results: Iterable[Result],
             if check_id not in seen:
                 changes.append(Change(check_id, "removed_check", before, None, False))
     return changes
-
-
-def fail_regressions(results: Iterable[Result], changes: Iterable[Change]) -> list[Result]:
-    """``--fail-on-change``: a regression fails its check even when the expectation allows
-    the new outcome."""
-    regressed = {c.id: c for c in changes if c.regression}
-    updated = []
-    for result in results:
-        change = regressed.get(result.check.id)
-        if change is not None and result.verdict is not Verdict.FAILED:
-            result = dataclasses.replace(
-                result, verdict=Verdict.FAILED,
-                notes=(*result.notes, f"regression since the baseline: {change.description}"))
-        updated.append(result)
-    return updated

@@ -8,6 +8,8 @@ from importlib import resources
 
 from .simulator import Simulator
 
+DEMO_CONFIG = "checker/data/demo.yml"  # the path reports name
+
 DEMO_KEYS: Mapping[str, str] = {
     "DEMO_VERIFIED_KEY": "verified",
     "DEMO_UNVERIFIED_KEY": "unverified",

@@ -1,5 +1,5 @@
-"""Rate limits seen in the ``x-ratelimit-*`` headers, and the tier minimums a check asserts
-(``min_rpm``, ``min_tpm``). Pure."""
+"""Rate limits seen in the ``x-ratelimit-*`` headers (the tier minimums a check asserts
+are enforced by ``policy.enforce_minimums``). Pure."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .outcomes import OutcomeClass
-from .results import Result, verdict_for
+from .results import Result
 from .retry import parse_duration
 
 
@@ -53,34 +52,6 @@ def parse_limits(headers: Mapping[str, str]) -> RateLimits:
         reset_requests_s=reset("requests"),
         reset_tokens_s=reset("tokens"),
     )
-
-
-def enforce_minimums(result: Result) -> Result:
-    """A check with ``min_rpm``/``min_tpm`` whose key answered with lower limits fails as
-    ``tier_too_low``. Without limit headers (many relays strip them) the check keeps its
-    outcome and says the minimum could not be verified."""
-    check = result.check
-    if result.cls is not OutcomeClass.OK or (check.min_rpm is None and check.min_tpm is None):
-        return result
-    limits = parse_limits(result.limits)
-    shortfalls: list[str] = []
-    unverified: list[str] = []
-    for name, minimum, seen in (("requests per minute", check.min_rpm, limits.limit_requests),
-                                ("tokens per minute", check.min_tpm, limits.limit_tokens)):
-        if minimum is None:
-            continue
-        if seen is None:
-            unverified.append(f"{name} not reported by the provider: minimum {minimum} "
-                              "not verified")
-        elif seen < minimum:
-            shortfalls.append(f"{name} limit {seen} < required {minimum}")
-    if shortfalls:
-        cls = OutcomeClass.TIER_TOO_LOW
-        return dataclasses.replace(result, cls=cls, verdict=verdict_for(check, cls),
-                                   message="; ".join(shortfalls), rule="tier-minimum")
-    if unverified:
-        return dataclasses.replace(result, notes=(*result.notes, *unverified))
-    return result
 
 
 @dataclass(frozen=True)

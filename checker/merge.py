@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from . import safejson
-from .config import (
-    EXPECT_DENIED,
-    EXPECT_OK,
+from .model import (
     Check,
-    Expectation,
     KeyRef,
     Location,
     Provider,
+    expectation_from_label,
 )
-from .outcomes import OutcomeClass
-from .results import LastSeen, Result, RunReport, Verdict
+from .outcomes import OutcomeClass, Verdict
+from .results import LastSeen, Result, RunReport
 from .sanitize import clean
 
 
@@ -60,28 +58,12 @@ def load_report(path: str) -> dict[str, Any]:
     return data
 
 
-def _expectation(label: str) -> Expectation:
-    if label == "ok":
-        return EXPECT_OK
-    if label == "denied":
-        return EXPECT_DENIED
-    classes: set[OutcomeClass] = set()
-    for name in label.split(","):
-        if name == "denied":
-            classes |= EXPECT_DENIED.classes
-        elif name in OutcomeClass._value2member_map_:
-            classes.add(OutcomeClass(name))
-    return Expectation(label, frozenset(classes) or EXPECT_OK.classes)
-
-
 def _provider(record: Mapping[str, Any], providers: dict[str, Provider]) -> Provider:
     name = _text(record["provider"], 200)
     if name not in providers:
         providers[name] = Provider(
             name=name, kind=_text(record.get("provider_kind") or "openai", 40),
-            base_url=_text(record.get("base_url") or ""), api_key=None, organization=None,
-            project=None, api_version=None, deployments={}, headers=(), concurrency=None,
-            timeout=None, allow_insecure_http=False, ca_bundle=None,
+            base_url=_text(record.get("base_url") or ""), api_key=None,
             location=Location(_text(record.get("file") or ""), 1, 1))
     return providers[name]
 
@@ -103,9 +85,7 @@ def result_from_record(record: Mapping[str, Any], providers: dict[str, Provider]
             model=_text(record["model"], 200),
             capability=_text(record["capability"], 60),
             key=KeyRef("", tuple(key_label.split(",")), None, ()) if key_label else None,
-            expect=_expectation(_text(record.get("expect") or "ok", 300)),
-            probe=None, params={}, prompt=None, timeout=0.0, retries=0, min_rpm=None,
-            min_tpm=None,
+            expect=expectation_from_label(_text(record.get("expect") or "ok", 300)),
             location=Location(_text(record.get("file") or ""), int(record.get("line") or 1), 1),
         )
         latency = record.get("latency_ms")
@@ -154,7 +134,7 @@ def merge_reports(paths: Sequence[str], version: str) -> RunReport:
         configs.add(_text(data.get("config")))
         with contextlib.suppress(ValueError):
             started.append(datetime.strptime(str(data.get("started_at")), "%Y-%m-%dT%H:%M:%SZ")
-                           .replace(tzinfo=timezone.utc))
+                           .replace(tzinfo=UTC))
         duration = max(duration, float(data.get("duration_s") or 0.0))
         interrupted = interrupted or _optional_text(data.get("interrupted_by"), 40)
         for record in data["results"]:
@@ -169,7 +149,7 @@ def merge_reports(paths: Sequence[str], version: str) -> RunReport:
     return RunReport(
         config_path=configs.pop(),
         results=tuple(results),
-        started_at=min(started) if started else datetime.now(timezone.utc).replace(microsecond=0),
+        started_at=min(started) if started else datetime.now(UTC).replace(microsecond=0),
         duration_s=duration,
         tool_version=version,
         interrupted_by=interrupted,

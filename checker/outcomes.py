@@ -10,7 +10,7 @@ import enum
 from typing import NamedTuple
 
 
-class OutcomeClass(str, enum.Enum):
+class OutcomeClass(enum.StrEnum):
     OK = "ok"
     VERIFICATION_REQUIRED = "verification_required"
     AUTH_FAILED = "auth_failed"
@@ -35,7 +35,7 @@ class OutcomeClass(str, enum.Enum):
         return self.value
 
 
-class Kind(str, enum.Enum):
+class Kind(enum.StrEnum):
     """How an outcome counts, independent of what the check expected."""
 
     GRANTED = "granted"  # the model answered
@@ -44,7 +44,7 @@ class Kind(str, enum.Enum):
     INCONCLUSIVE = "inconclusive"  # we could not find out
 
 
-class Verdict(str, enum.Enum):
+class Verdict(enum.StrEnum):
     """How a result counts for the gate (``policy.verdict_for`` decides)."""
 
     PASSED = "passed"

@@ -7,9 +7,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .catalog import PRICES_AS_OF, CostEstimate, estimate_cost, family_of, format_usd
-from .config import Check, Config
-from .probes import ProbeRequest, build_probe
+from .model import Check, Config
+from .providers import KINDS, CostEstimate, ProbeRequest, format_usd, kind_of
 from .wait import format_duration
 
 
@@ -24,13 +23,13 @@ class PlannedProbe:
 def plan(config: Config, checks: Sequence[Check] | None = None) -> list[PlannedProbe]:
     planned = []
     for check in config.checks if checks is None else checks:
-        request = build_probe(check)
-        override = config.prices.get(check.model)
+        kind = kind_of(check)
+        request = kind.build_probe(check)
         planned.append(PlannedProbe(
             check=check,
             request=request,
-            cost=estimate_cost(check.model, request.kind, override),
-            gated=check.capability in family_of(check.model).gated,
+            cost=kind.estimate_cost(check, request, config.prices.get(check.model)),
+            gated=kind.gated(check),
         ))
     return planned
 
@@ -80,7 +79,38 @@ def render_plan(planned: Sequence[PlannedProbe], verbose: bool = True) -> str:
     unpriced = sum(not p.cost.priced for p in planned)
     lines.append("")
     summary = (f"{len(planned)} probes; estimated cost of one run: "
-               f"{format_usd(total_cost(planned))} (prices as of {PRICES_AS_OF}")
+               f"{format_usd(total_cost(planned))} (prices as of "
+               f"{prices_as_of(planned)}")
     summary += f"; {unpriced} at a default price)" if unpriced else ")"
     lines.append(summary)
     return "\n".join(lines) + "\n"
+
+
+def prices_as_of(planned: Sequence[PlannedProbe]) -> str:
+    """The date of each price list used (one per provider kind)."""
+    dates = sorted({KINDS[p.check.provider.kind].prices_as_of for p in planned})
+    return ", ".join(dates) or min(kind.prices_as_of for kind in KINDS.values())
+
+
+def plan_record(config: Config, planned: Sequence[PlannedProbe], waiting: WaitCost | None,
+                timeout: float | None, interval: float) -> dict[str, object]:
+    """The plan as JSON (`checker plan --json`)."""
+    return {
+        "config": config.path,
+        "prices_as_of": prices_as_of(planned),
+        "estimated_cost_usd": round(total_cost(planned), 6),
+        "wait": None if waiting is None else {
+            "timeout_s": timeout, "interval_s": interval, "rounds": waiting.rounds,
+            "worst_usd": round(waiting.worst_usd, 6),
+            "gated_only_usd": round(waiting.gated_usd, 6)},
+        "probes": [{
+            "id": p.check.id, "provider": p.check.provider.name, "model": p.check.model,
+            "capability": p.check.capability, "key": p.check.key_label,
+            "expect": p.check.expect.label, "kind": p.request.kind,
+            "method": p.request.method, "url": p.request.url,
+            "headers": p.request.shown_headers(), "body": p.request.body,
+            "estimated_cost_usd": round(p.cost.usd, 6), "priced": p.cost.priced,
+            "verification_gated": p.gated,
+            "file": p.check.location.file, "line": p.check.location.line,
+        } for p in planned],
+    }

@@ -7,12 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .config import Check, ConfigIssue
+from .model import Check, ConfigIssue
 from .outcomes import OutcomeClass, Verdict, info
-from .policy import exit_code, verdict_for
-
-__all__ = ["Change", "Counts", "LastSeen", "Result", "RunReport", "Verdict", "count",
-           "exit_code", "result_without_probe", "verdict_for"]
 
 UNEXPECTED_ACCESS_HINT = (
     "The key can use this model, but the check expects it cannot (least privilege). Restrict "
@@ -57,12 +53,6 @@ class Result:
         if self.cls is OutcomeClass.OK and self.verdict is Verdict.FAILED:
             return UNEXPECTED_ACCESS_HINT
         return info(self.cls).hint
-
-
-def result_without_probe(check: Check, cls: OutcomeClass, message: str,
-                         verdict: Verdict | None = None) -> Result:
-    return Result(check=check, cls=cls, verdict=verdict or verdict_for(check, cls),
-                  message=message)
 
 
 @dataclass(frozen=True)

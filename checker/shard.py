@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from .config import Check
+from .model import Check
 
 _SPEC = re.compile(r"^(\d+)/(\d+)$")
 

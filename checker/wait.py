@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from .config import Check
+from .model import Check
 from .outcomes import info
 from .results import Result
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from checker.baseline import compare, fail_regressions
+from checker.baseline import compare
 from checker.config import parse_config
-from checker.limits import enforce_minimums, parse_limits
-from checker.outcomes import OutcomeClass
-from checker.results import Result, Verdict, result_without_probe
+from checker.limits import parse_limits
+from checker.outcomes import OutcomeClass, Verdict
+from checker.policy import enforce_minimums, fail_regressions, result_without_probe
+from checker.results import Result
 from checker.shard import parse_shard, select_shard
 from checker.simulator import Simulator
 from tests.conftest import run_cli, sim_config

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.config import ConfigError, load_config, parse_config
+from checker.config import load_config, parse_config
+from checker.model import ConfigError
 from checker.outcomes import OutcomeClass
 from tests.conftest import run_cli
 
@@ -250,7 +251,7 @@ def test_default_interpolation_and_optional_org() -> None:
     config = parse_config(text.lstrip("\n"), "c.yml", {"OPENAI_API_KEY": "k"})
     provider = config.providers["openai-prod"]
     assert provider.base_url == "https://relay.example.com/v1"
-    assert provider.organization is None  # unset optional variable: header not sent
+    assert provider.option("organization") is None  # unset optional variable: header not sent
 
 
 def test_unset_key_variable_is_not_a_load_error() -> None:

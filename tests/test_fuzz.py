@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker._cli import main
 from checker.classify import classify
+from checker.cli import main
 from checker.outcomes import OutcomeClass
 
 GOOD = """version: 1

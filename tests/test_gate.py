@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from checker.config import ConfigError, parse_config
+from checker.config import parse_config
 from checker.exit_codes import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
+from checker.model import ConfigError
 from checker.outcomes import CLASS_INFO, OutcomeClass, Verdict
 from checker.policy import excusable_classes, exit_code
 from checker.results import Result
@@ -245,7 +246,7 @@ def spec_responses_only_models() -> list[str]:
 
 
 def test_models_served_only_by_responses_are_probed_there() -> None:
-    from checker.catalog import ProbeKind, probe_kind_for
+    from checker.providers.openai_catalog import ProbeKind, probe_kind_for
 
     names = spec_responses_only_models()
     assert len(names) > 10

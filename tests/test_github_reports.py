@@ -8,17 +8,17 @@ import json
 import re
 import textwrap
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from checker.config import parse_config
-from checker.outcomes import OutcomeClass
+from checker.outcomes import OutcomeClass, Verdict
 from checker.reports.github import annotation
 from checker.reports.markdown import MAX_BYTES, MarkdownFormat
-from checker.results import Result, RunReport, Verdict
+from checker.results import Result, RunReport
 from checker.simulator import Simulator
 from tests.conftest import CLIResult, run_cli
 
@@ -368,7 +368,7 @@ def synthetic_report(count: int, message: str) -> RunReport:
                            verdict=Verdict.FAILED, status=403, message=message, attempts=1)
                     for check in config.checks)
     return RunReport(config_path="checks.yml", results=results,
-                     started_at=datetime(2025, 1, 1, tzinfo=timezone.utc), duration_s=1.0,
+                     started_at=datetime(2025, 1, 1, tzinfo=UTC), duration_s=1.0,
                      tool_version="test")
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
-from checker.catalog import ProbeKind, estimate_cost, family_of, format_usd
-from checker.config import Config, parse_config
+from checker.config import parse_config
+from checker.model import Config
 from checker.plan import plan, render_plan, total_cost
-from checker.probes import build_probe
+from checker.providers import build_probe, format_usd
+from checker.providers.openai_catalog import ProbeKind, estimate_cost, family_of
 
 KEY = "sk-test-0123456789abcdefghijklmnop"
 
@@ -38,7 +39,7 @@ def test_image_model_generates_one_low_quality_image() -> None:
     assert request.url == "https://api.example.com/v1/images/generations"
     assert request.body == {"model": "gpt-image-1", "prompt": "A plain white square.",
                             "size": "1024x1024", "quality": "low", "n": 1}
-    assert request.kind is ProbeKind.IMAGES and not request.stream
+    assert request.kind == ProbeKind.IMAGES and not request.stream
 
 
 def test_dall_e_2_uses_its_smallest_size_and_a_url_answer() -> None:
@@ -61,7 +62,7 @@ def test_chat_model_asks_for_one_token() -> None:
 
 def test_unknown_model_defaults_to_chat() -> None:
     request = probe_of("my-finetune-v7")
-    assert request.kind is ProbeKind.CHAT and request.body["max_tokens"] == 1
+    assert request.kind == ProbeKind.CHAT and request.body["max_tokens"] == 1
 
 
 def test_stream_capability_sets_stream() -> None:
@@ -85,7 +86,7 @@ def test_embeddings() -> None:
 
 
 def test_responses_only_model_is_probed_on_responses() -> None:
-    assert probe_of("o3-pro").kind is ProbeKind.RESPONSES
+    assert probe_of("o3-pro").kind == ProbeKind.RESPONSES
 
 
 def test_probe_override_params_and_prompt() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,6 +12,7 @@ from checker.config import parse_config
 from checker.exit_codes import EXIT_FAILED, EXIT_INCONCLUSIVE, EXIT_OK
 from checker.outcomes import OutcomeClass
 from checker.policy import exit_code, verdict_for
+from checker.reports import RenderOptions
 from checker.reports.json import JSONFormat
 from checker.reports.junit import JUnitFormat
 from checker.reports.markdown import MarkdownFormat
@@ -39,7 +40,7 @@ def result(index: int, cls: OutcomeClass, message: str = "", **fields: object) -
 
 def report(*results: Result, interrupted_by: str | None = None) -> RunReport:
     return RunReport(config_path="checks.yml", results=results,
-                     started_at=datetime(2026, 11, 25, 4, 35, 43, tzinfo=timezone.utc),
+                     started_at=datetime(2026, 11, 25, 4, 35, 43, tzinfo=UTC),
                      duration_s=1.23456, tool_version="0.1.0", interrupted_by=interrupted_by)
 
 
@@ -112,7 +113,7 @@ def test_junit_times_are_fixed_point() -> None:
 
 
 def test_json_record() -> None:
-    data = json.loads(JSONFormat(exit_code=1).render(SAMPLE))
+    data = json.loads(JSONFormat(RenderOptions(exit_code=1)).render(SAMPLE))
     assert data["version"] == 1 and data["summary"] == {
         "total": 5, "passed": 1, "failed": 2, "inconclusive": 2, "skipped": 0, "exit_code": 1}
     gated = data["results"][1]
@@ -138,7 +139,7 @@ def test_markdown_is_capped_below_github_limit() -> None:
 
 @pytest.mark.parametrize("colour", [False, True])
 def test_terminal_table(colour: bool) -> None:
-    text = TerminalFormat(colour=colour).render(SAMPLE)
+    text = TerminalFormat(RenderOptions(colour=colour)).render(SAMPLE)
     assert ("\033[" in text) is colour
     assert "openai-prod / gpt-image-2 [access]" in text
     assert "5 checks:" in text and "What to do:" in text
@@ -150,9 +151,9 @@ def test_terminal_table(colour: bool) -> None:
 
 
 def test_config_error_report_has_a_configuration_testcase() -> None:
-    from checker.config import ConfigIssue, Location
+    from checker.model import ConfigIssue, Location
 
-    broken = RunReport("checks.yml", (), datetime(2026, 1, 1, tzinfo=timezone.utc), 0.0, "0.1.0",
+    broken = RunReport("checks.yml", (), datetime(2026, 1, 1, tzinfo=UTC), 0.0, "0.1.0",
                        config_issues=(ConfigIssue(Location("checks.yml", 3, 5), "unknown key "
                                                   "'modles'", "did you mean 'models'?"),))
     root = ET.fromstring(JUnitFormat().render(broken))

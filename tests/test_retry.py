@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -25,7 +25,7 @@ def test_retry_after_ms_wins() -> None:
 
 def test_retry_after_seconds_and_http_date() -> None:
     assert server_delay({"Retry-After": "2"}, "", 0) == 2.0
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     date = format_datetime(now + timedelta(seconds=30), usegmt=True)
     assert server_delay({"retry-after": date}, "", now.timestamp()) == pytest.approx(30)
 

@@ -1,5 +1,6 @@
-"""The runner against respx-mocked endpoints, with a fake clock: retries, deadline,
-transport failures, redirects. No real sleeps, no network."""
+"""The runner against respx-mocked endpoints (respx's httpcore2 mocker, which httpx2
+uses), with a fake clock: retries, deadline, transport failures, redirects. No real
+sleeps, no network."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import asyncio
 import random
 
 import httpx
+import httpx2
 import pytest
 import respx
 
-from checker.config import Config, parse_config
-from checker.outcomes import OutcomeClass
-from checker.results import Result, Verdict
+from checker.config import parse_config
+from checker.model import Config
+from checker.outcomes import OutcomeClass, Verdict
+from checker.results import Result
 from checker.runner import RunOptions, run_checks
 from checker.secrets import Redactor
+
+# The routes a test declares need not all be called (a redirect target must not be).
+pytestmark = pytest.mark.httpx2(assert_all_called=False)
 
 BASE = "https://api.example.test/v1"
 KEY = "sk-runner-test-0123456789abcdefgh"
@@ -62,9 +68,9 @@ def error(status: int, message: str, code: str | None = None, type_: str = "x",
                                                   "code": code}}, headers=headers)
 
 
-@respx.mock
-def test_success_records_status_request_id_limits_and_sends_the_key() -> None:
-    route = respx.post(f"{BASE}/chat/completions").respond(
+def test_success_records_status_request_id_limits_and_sends_the_key(
+        httpx2_mock: respx.Router) -> None:
+    route = httpx2_mock.post(f"{BASE}/chat/completions").respond(
         200, json=OK_BODY, headers={"x-request-id": "req_123",
                                     "x-ratelimit-limit-requests": "500"})
     [result], stopped = run(make_config())
@@ -75,9 +81,8 @@ def test_success_records_status_request_id_limits_and_sends_the_key() -> None:
     assert route.calls.last.request.headers["authorization"] == f"Bearer {KEY}"
 
 
-@respx.mock
-def test_quota_429_is_never_retried() -> None:
-    route = respx.post(f"{BASE}/chat/completions").mock(return_value=error(
+def test_quota_429_is_never_retried(httpx2_mock: respx.Router) -> None:
+    route = httpx2_mock.post(f"{BASE}/chat/completions").mock(return_value=error(
         429, "You exceeded your current quota", "insufficient_quota",
         headers={"retry-after": "1"}))
     clock = FakeClock()
@@ -86,9 +91,8 @@ def test_quota_429_is_never_retried() -> None:
     assert route.call_count == 1 and clock.sleeps == []
 
 
-@respx.mock
-def test_rate_limit_is_retried_after_what_the_server_asked() -> None:
-    route = respx.post(f"{BASE}/chat/completions").mock(side_effect=[
+def test_rate_limit_is_retried_after_what_the_server_asked(httpx2_mock: respx.Router) -> None:
+    route = httpx2_mock.post(f"{BASE}/chat/completions").mock(side_effect=[
         error(429, "Rate limit reached. Please try again in 644ms.", "rate_limit_exceeded"),
         httpx.Response(200, json=OK_BODY),
     ])
@@ -99,9 +103,8 @@ def test_rate_limit_is_retried_after_what_the_server_asked() -> None:
     assert 0.644 <= clock.sleeps[0] <= 0.644 * 1.1 + 1e-9
 
 
-@respx.mock
-def test_server_errors_retried_then_reported() -> None:
-    route = respx.post(f"{BASE}/chat/completions").mock(
+def test_server_errors_retried_then_reported(httpx2_mock: respx.Router) -> None:
+    route = httpx2_mock.post(f"{BASE}/chat/completions").mock(
         return_value=error(500, "The server had an error processing your request.",
                            type_="server_error"))
     clock = FakeClock()
@@ -112,9 +115,8 @@ def test_server_errors_retried_then_reported() -> None:
     assert len(result.notes) == 2
 
 
-@respx.mock
-def test_retry_after_beyond_the_deadline_stops_waiting() -> None:
-    route = respx.post(f"{BASE}/chat/completions").mock(return_value=error(
+def test_retry_after_beyond_the_deadline_stops_waiting(httpx2_mock: respx.Router) -> None:
+    route = httpx2_mock.post(f"{BASE}/chat/completions").mock(return_value=error(
         429, "Rate limit reached", "rate_limit_exceeded", headers={"retry-after": "120"}))
     clock = FakeClock()
     [result], _ = run(make_config(), clock, deadline=30)
@@ -123,10 +125,9 @@ def test_retry_after_beyond_the_deadline_stops_waiting() -> None:
     assert any("deadline" in note for note in result.notes)
 
 
-@respx.mock
-def test_timeout_and_network_errors_are_classified() -> None:
-    respx.post(f"{BASE}/chat/completions").mock(side_effect=httpx.ReadTimeout("slow"))
-    respx.post(f"{BASE}/embeddings").mock(side_effect=httpx.ConnectError(
+def test_timeout_and_network_errors_are_classified(httpx2_mock: respx.Router) -> None:
+    httpx2_mock.post(f"{BASE}/chat/completions").mock(side_effect=httpx2.ReadTimeout("slow"))
+    httpx2_mock.post(f"{BASE}/embeddings").mock(side_effect=httpx2.ConnectError(
         "[Errno -2] Name or service not known"))
     results, _ = run(make_config("gpt-4o-mini, text-embedding-3-small", retries=0))
     assert [r.cls for r in results] == [OutcomeClass.TIMEOUT, OutcomeClass.NETWORK_ERROR]
@@ -134,20 +135,18 @@ def test_timeout_and_network_errors_are_classified() -> None:
     assert results[1].message.startswith("DNS lookup failed")
 
 
-@respx.mock
-def test_redirects_are_not_followed_and_name_the_host() -> None:
-    route = respx.post(f"{BASE}/chat/completions").respond(
+def test_redirects_are_not_followed_and_name_the_host(httpx2_mock: respx.Router) -> None:
+    route = httpx2_mock.post(f"{BASE}/chat/completions").respond(
         307, headers={"location": "https://login.evil.example/sso"})
-    other = respx.post("https://login.evil.example/sso").respond(200, json=OK_BODY)
+    other = httpx2_mock.post("https://login.evil.example/sso").respond(200, json=OK_BODY)
     [result], _ = run(make_config())
     assert result.cls is OutcomeClass.UNEXPECTED_RESPONSE
     assert "login.evil.example" in result.message
     assert route.call_count == 1 and other.call_count == 0
 
 
-@respx.mock
-def test_unset_key_is_a_config_error_result_and_others_still_run() -> None:
-    route = respx.post(f"{BASE}/chat/completions").respond(200, json=OK_BODY)
+def test_unset_key_is_a_config_error_result_and_others_still_run(httpx2_mock: respx.Router) -> None:
+    route = httpx2_mock.post(f"{BASE}/chat/completions").respond(200, json=OK_BODY)
     config = make_config(extra="  - providers: [p]\n    models: [o3]\n    api_key: ${MISSING}",
                          env={"KEY": KEY})
     results, _ = run(config)
@@ -155,22 +154,20 @@ def test_unset_key_is_a_config_error_result_and_others_still_run() -> None:
     assert "MISSING" in results[1].message and route.call_count == 1
 
 
-@respx.mock
-def test_echoed_key_is_redacted_from_the_message() -> None:
-    respx.post(f"{BASE}/chat/completions").mock(return_value=error(
+def test_echoed_key_is_redacted_from_the_message(httpx2_mock: respx.Router) -> None:
+    httpx2_mock.post(f"{BASE}/chat/completions").mock(return_value=error(
         401, f"Incorrect API key provided: {KEY}", "invalid_api_key"))
     [result], _ = run(make_config())
     assert result.cls is OutcomeClass.AUTH_FAILED
     assert KEY not in result.message and KEY[:12] not in result.message
 
 
-@respx.mock
-def test_stop_event_marks_unfinished_checks_interrupted() -> None:
+def test_stop_event_marks_unfinished_checks_interrupted(httpx2_mock: respx.Router) -> None:
     async def never(request: httpx.Request) -> httpx.Response:
         await asyncio.sleep(3600)
         raise AssertionError
 
-    respx.post(f"{BASE}/chat/completions").mock(side_effect=never)
+    httpx2_mock.post(f"{BASE}/chat/completions").mock(side_effect=never)
     config = make_config("gpt-4o-mini, o3")
 
     async def scenario() -> tuple[list[Result], str | None]:
@@ -185,19 +182,19 @@ def test_stop_event_marks_unfinished_checks_interrupted() -> None:
     assert all("SIGTERM" in r.message for r in results)
 
 
-@respx.mock
-def test_a_bug_in_one_check_does_not_lose_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
-    import checker.runner as runner_module
+def test_a_bug_in_one_check_does_not_lose_the_others(httpx2_mock: respx.Router,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker.providers.openai import OpenAIKind
 
-    real = runner_module.build_probe
+    real = OpenAIKind.build_probe
 
-    def broken(check):  # type: ignore[no-untyped-def]
+    def broken(self, check):  # type: ignore[no-untyped-def]
         if check.model == "o3":
             raise RuntimeError("boom")
-        return real(check)
+        return real(self, check)
 
-    monkeypatch.setattr(runner_module, "build_probe", broken)
-    respx.post(f"{BASE}/chat/completions").respond(200, json=OK_BODY)
+    monkeypatch.setattr(OpenAIKind, "build_probe", broken)
+    httpx2_mock.post(f"{BASE}/chat/completions").respond(200, json=OK_BODY)
     results, _ = run(make_config("gpt-4o-mini, o3"))
     assert [r.cls for r in results] == [OutcomeClass.OK, OutcomeClass.UNKNOWN]
     assert "internal error" in results[1].message

@@ -12,15 +12,12 @@ import jsonschema
 import pytest
 import yaml
 
-from checker.config import (
-    CHECK_FIELDS,
-    DEFAULTS_FIELDS,
-    PRICE_FIELDS,
-    PROVIDER_FIELDS,
-    TOP_FIELDS,
-    ConfigError,
-    parse_config,
-)
+from checker.config import parse_config
+from checker.config.checks import check_fields
+from checker.config.providers import fields_for
+from checker.fields import DEFAULTS_FIELDS, PRICE_FIELDS, TOP_FIELDS
+from checker.model import ConfigError
+from checker.providers import KINDS
 from tests.conftest import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,8 +159,10 @@ def test_every_field_of_the_loader_is_in_the_schema(schema: dict) -> None:  # ty
     sections = [
         (TOP_FIELDS, properties),
         (DEFAULTS_FIELDS, properties["defaults"]["properties"]),
-        (PROVIDER_FIELDS, schema["$defs"]["provider"]["properties"]),
-        (CHECK_FIELDS, schema["$defs"]["check"]["properties"]),
+        # every kind's fields, common ones first, each once
+        (tuple({f.name: f for kind in KINDS for f in fields_for(kind)}.values()),
+         schema["$defs"]["provider"]["properties"]),
+        (check_fields(), schema["$defs"]["check"]["properties"]),
         (PRICE_FIELDS, properties["prices"]["additionalProperties"]["properties"]),
     ]
     for fields, shown in sections:

@@ -9,9 +9,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from checker.config import Check, parse_config
+from checker.config import parse_config
+from checker.model import Check
 from checker.outcomes import OutcomeClass
-from checker.results import Result, result_without_probe
+from checker.policy import result_without_probe
+from checker.results import Result
 from checker.simulator import Simulator
 from checker.wait import Progress, describe, format_duration, wait_for_access
 from tests.conftest import run_cli, sim_config

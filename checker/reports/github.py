@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..outcomes import OutcomeClass
-from ..results import Result, RunReport, Verdict
-from .interface import ReportFormat
-from .junit import short_message
+from ..outcomes import Verdict
+from ..results import Result, RunReport
+from .base import ReportFormat
+from .wording import short_message, worst_first
 
 MAX_PER_TYPE = 10
 
@@ -35,45 +35,6 @@ def annotation(level: str, message: str, file: str | None = None, line: int | No
     return f"{head}::{escape_data(message)}"
 
 
-# Worst first, within each annotation type (GitHub shows only the first 10 of a type).
-# Failures: an expectation breach (a key that reaches a model it must not) is a security
-# finding; then problems that break every model of a key; then per-model gates.
-FAILURE_ORDER: tuple[OutcomeClass, ...] = (
-    OutcomeClass.OK,
-    OutcomeClass.AUTH_FAILED,
-    OutcomeClass.ACCOUNT_DISABLED,
-    OutcomeClass.QUOTA_EXHAUSTED,
-    OutcomeClass.REGION_BLOCKED,
-    OutcomeClass.VERIFICATION_REQUIRED,
-    OutcomeClass.PERMISSION_DENIED,
-    OutcomeClass.MODEL_NOT_FOUND,
-)
-# Inconclusive: what needs a person (config, unknown answers) before what a retry may fix.
-INCONCLUSIVE_ORDER: tuple[OutcomeClass, ...] = (
-    OutcomeClass.CONFIG_ERROR,
-    OutcomeClass.UNKNOWN,
-    OutcomeClass.UNEXPECTED_RESPONSE,
-    OutcomeClass.PROBE_REJECTED,
-    OutcomeClass.CONTENT_FILTERED,
-    OutcomeClass.NETWORK_ERROR,
-    OutcomeClass.TIMEOUT,
-    OutcomeClass.SERVER_ERROR,
-    OutcomeClass.RATE_LIMITED,
-    OutcomeClass.INTERRUPTED,
-)
-
-
-def severity(result: Result) -> int:
-    """Lower is worse. Classes not listed (or expectations met by a class that is not
-    the usual one) sort after the listed ones, in their original order."""
-    order = FAILURE_ORDER if result.verdict is Verdict.FAILED else INCONCLUSIVE_ORDER
-    return order.index(result.cls) if result.cls in order else len(order)
-
-
-def worst_first(results: Sequence[Result]) -> list[Result]:
-    return sorted(results, key=severity)  # stable: config order within a class
-
-
 def capped(level: str, lines: Sequence[str], names: Sequence[str]) -> list[str]:
     """At most MAX_PER_TYPE annotations of one level: the first ones as they are, the
     rest summarised in the last slot (``names`` says what each line was about)."""
@@ -95,6 +56,8 @@ def result_annotation(level: str, result: Result) -> str:
 
 class GitHubAnnotationsFormat(ReportFormat):
     name = "github-annotations"
+    help = "GitHub workflow annotations on the config lines (default in GitHub Actions)"
+    to_file = False
 
     def render(self, report: RunReport) -> str:
         issues = report.config_issues

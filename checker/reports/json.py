@@ -8,7 +8,7 @@ from typing import Any
 from ..limits import parse_limits
 from ..outcomes import info
 from ..results import Result, RunReport
-from .interface import ReportFormat
+from .base import ReportFormat
 
 SCHEMA_VERSION = 1
 
@@ -84,10 +84,9 @@ def report_record(report: RunReport, exit_code: int | None = None) -> dict[str, 
 
 class JSONFormat(ReportFormat):
     name = "json"
-
-    def __init__(self, exit_code: int | None = None) -> None:
-        self.exit_code = exit_code
+    help = "write a JSON report (every result, summary and exit code)"
+    to_file = True
 
     def render(self, report: RunReport) -> str:
-        return json.dumps(report_record(report, self.exit_code), indent=2,
+        return json.dumps(report_record(report, self.options.exit_code), indent=2,
                           ensure_ascii=False) + "\n"

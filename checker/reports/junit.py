@@ -15,9 +15,10 @@ from datetime import datetime
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
-from ..outcomes import OutcomeClass, info
-from ..results import Result, RunReport, Verdict
-from .interface import ReportFormat
+from ..outcomes import OutcomeClass, Verdict
+from ..results import Result, RunReport
+from .base import ReportFormat
+from .wording import details, explanation, short_message
 
 # Characters XML 1.0 forbids; a response body may carry any of them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -36,50 +37,10 @@ def seconds(value: float) -> str:
     return f"{max(0.0, value):.3f}"
 
 
-def explanation(result: Result) -> str:
-    """Human text for a failing testcase: what happened, and what to do."""
-    lines = [f"{result.cls.value}: {info(result.cls).summary}"]
-    if result.check.expect.label != "ok":
-        lines.append(f"expected: {result.check.expect.label}")
-    if result.message:
-        lines.append(f"message: {result.message}")
-    if result.status is not None:
-        lines.append(f"HTTP status: {result.status}")
-    if result.request_id:
-        lines.append(f"request id: {result.request_id}")
-    lines.extend(f"note: {note}" for note in result.notes)
-    lines.append(f"what to do: {result.hint}")
-    return "\n".join(lines)
-
-
-def short_message(result: Result) -> str:
-    if result.cls is OutcomeClass.OK:
-        return f"expected {result.check.expect.label}, but the key can use {result.check.model}"
-    text = result.message or info(result.cls).summary
-    return f"{result.cls.value}: {text}"
-
-
-def details(result: Result) -> str:
-    check = result.check
-    fields = [
-        ("provider", check.provider.name),
-        ("model", check.model),
-        ("capability", check.capability),
-        ("key", check.key_label),
-        ("expect", check.expect.label),
-        ("class", result.cls.value),
-        ("verdict", result.verdict.value),
-        ("status", "" if result.status is None else str(result.status)),
-        ("request_id", result.request_id or ""),
-        ("attempts", str(result.attempts)),
-        ("latency_ms", "" if result.latency_ms is None else f"{result.latency_ms:.0f}"),
-        ("endpoint", result.endpoint),
-    ]
-    return "\n".join(f"{name}: {value}" for name, value in fields)
-
-
 class JUnitFormat(ReportFormat):
     name = "junit-xml"
+    help = "write a JUnit XML report (one testsuite per provider, one testcase per check)"
+    to_file = True
 
     def render(self, report: RunReport) -> str:
         suites = []

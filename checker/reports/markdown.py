@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from ..limits import limits_table
-from ..outcomes import OutcomeClass, info
-from ..results import Result, RunReport, Verdict
-from .interface import ReportFormat
+from ..outcomes import OutcomeClass, Verdict, info
+from ..results import Result, RunReport
+from .base import ReportFormat
 
 ICONS = {Verdict.PASSED: "✅", Verdict.FAILED: "❌", Verdict.INCONCLUSIVE: "⚠️",
          Verdict.SKIPPED: "⏭️"}
@@ -120,6 +120,8 @@ def limits_section(report: RunReport) -> list[str]:
 
 class MarkdownFormat(ReportFormat):
     name = "markdown"
+    help = "write a Markdown summary (the GitHub job summary)"
+    to_file = True
 
     def render(self, report: RunReport) -> str:
         lines = [headline(report), ""]

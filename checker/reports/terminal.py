@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..outcomes import OutcomeClass
-from ..results import Result, RunReport, Verdict
+from ..outcomes import OutcomeClass, Verdict
+from ..results import Result, RunReport
 from ..sanitize import clean
-from .interface import ReportFormat
+from .base import ReportFormat
 
 _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 _SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE: "WARN",
@@ -17,13 +17,11 @@ _VERDICT_COLOUR = {Verdict.PASSED: "green", Verdict.FAILED: "red", Verdict.INCON
 
 class TerminalFormat(ReportFormat):
     name = "terminal"
-
-    def __init__(self, colour: bool = False, verbose: bool = False) -> None:
-        self.colour = colour
-        self.verbose = verbose
+    help = "the table on stdout"
+    to_file = False
 
     def paint(self, text: str, colour: str) -> str:
-        return f"\033[{_COLOURS[colour]}m{text}\033[0m" if self.colour else text
+        return f"\033[{_COLOURS[colour]}m{text}\033[0m" if self.options.colour else text
 
     def render(self, report: RunReport) -> str:
         if report.config_issues:
@@ -37,7 +35,7 @@ class TerminalFormat(ReportFormat):
             line = self._line(row, widths)
             lines.append(self.paint(line[: widths[0]], _VERDICT_COLOUR[result.verdict])
                          + line[widths[0]:])
-            if not result.passed or self.verbose:
+            if not result.passed or self.options.verbose:
                 lines.extend(self._explain(result))
         lines.extend(self._advice(report))
         lines.extend(self._changes(report))
@@ -80,7 +78,7 @@ class TerminalFormat(ReportFormat):
                          f"{result.check.model}")
         elif result.message:
             message = clean(result.message)
-            if not self.verbose and len(message) > MESSAGE_WIDTH:
+            if not self.options.verbose and len(message) > MESSAGE_WIDTH:
                 message = message[: MESSAGE_WIDTH - 1] + "…"
             lines.append(f"{pad}{message}")
         if result.request_id and not result.passed:

@@ -1,21 +1,26 @@
-"""What checker knows about models: which probe proves access, and what it costs.
+"""What checker knows about OpenAI's models (also served by Azure OpenAI and relays):
+which endpoint proves access, the cheapest request it accepts, and what it costs.
 
 This is data. To teach checker a model family, add a ``Family`` row above any broader
 pattern it overlaps (the first match wins). Prices are USD list prices on
 ``PRICES_AS_OF``; a config can override any model's price under ``prices:``.
 """
 
+from __future__ import annotations
+
 import enum
-import math
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from ..model import Price
+from .base import ACCESS, REASONING_SUMMARY, STREAM, CostEstimate
+
 PRICES_AS_OF = "2026-11-01"
 
 
-class ProbeKind(str, enum.Enum):
+class ProbeKind(enum.StrEnum):
     CHAT = "chat"
     RESPONSES = "responses"
     IMAGES = "images"
@@ -23,18 +28,6 @@ class ProbeKind(str, enum.Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-ACCESS = "access"
-STREAM = "stream"
-REASONING_SUMMARY = "reasoning_summary"
-CAPABILITIES: tuple[str, ...] = (ACCESS, STREAM, REASONING_SUMMARY)
-
-
-class Price(NamedTuple):
-    input_per_mtok: float = 0.0
-    output_per_mtok: float = 0.0
-    per_image: float = 0.0
 
 
 def _frozen(values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
@@ -134,11 +127,6 @@ def probe_kind_for(model: str, capability: str, override: ProbeKind | None = Non
     return override or family_of(model).probe
 
 
-class CostEstimate(NamedTuple):
-    usd: float
-    priced: bool  # False when a default (guessed) price was used
-
-
 def estimate_cost(
     model: str,
     kind: ProbeKind,
@@ -160,13 +148,3 @@ def estimate_cost(
         output = CHAT_MAX_TOKENS
     usd = (PROBE_INPUT_TOKENS * price.input_per_mtok + output * price.output_per_mtok) / 1e6
     return CostEstimate(usd, priced)
-
-
-def format_usd(value: float) -> str:
-    """Dollars to three significant digits: $0.011, $0.0000123, $12.50."""
-    if value <= 0:
-        return "$0"
-    if value >= 1:
-        return f"${value:,.2f}"
-    decimals = max(2, -math.floor(math.log10(value)) + 2)
-    return "$" + f"{value:.{decimals}f}".rstrip("0")

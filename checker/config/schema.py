@@ -1,8 +1,9 @@
 """`checker schema`: a JSON Schema (draft 2020-12) of the config file.
 
-Generated from the field tables the loader itself validates with (``config.TOP_FIELDS``,
-``DEFAULTS_FIELDS``, ``PROVIDER_FIELDS``, ``CHECK_FIELDS``, ``PRICE_FIELDS``), so a key the
-loader knows is a key the schema knows. The loader stays the authority: the schema is for
+Generated from the field tables the loader itself validates with (``fields.TOP_FIELDS``,
+``DEFAULTS_FIELDS``, ``PROVIDER_FIELDS``, ``CHECK_FIELDS``, ``PRICE_FIELDS``, and each
+provider kind's own ``fields``), and from the same patterns, so a key the loader knows is a
+key the schema knows. The loader stays the authority: the schema is for
 editors (``# yaml-language-server: $schema=...``) and ``check-jsonschema``; it cannot see
 everything the loader checks (an unknown provider name in a check, a duplicate check).
 The shipped copy is ``schema/checks.schema.json``; a test keeps it equal to this output.
@@ -14,26 +15,27 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .config import (
-    CHECK_FIELDS,
+from ..fields import (
     DEFAULTS_FIELDS,
-    EXPECTABLE,
+    HEADER_NAME_PATTERN,
     PRICE_FIELDS,
     PROVIDER_FIELDS,
+    PROVIDER_NAME_PATTERN,
     TOP_FIELDS,
+    VARIABLE_PATTERN,
     Field,
 )
-from .outcomes import OutcomeClass
+from ..model import EXPECTABLE
+from ..outcomes import OutcomeClass
+from ..providers import DEFAULT_KIND, KINDS
+from .checks import check_fields
+from .providers import kind_field
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 TITLE = "model-access-checker config (checks.yml)"
 
 Schema = dict[str, Any]
 
-# A value that holds at least one ${VAR} reference (interpolated by the loader).
-VARIABLE_PATTERN = r"\$\{[A-Za-z_][A-Za-z0-9_]*(:?-[^}]*)?\}"
-PROVIDER_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
-HEADER_NAME_PATTERN = r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"
 # What `expect:` may name: the loader's own list (definite answers only).
 EXPECTATIONS: tuple[str, ...] = ("ok", "denied", *(
     c.value for c in EXPECTABLE if c is not OutcomeClass.OK))
@@ -53,8 +55,11 @@ def one_or_many(item: Schema) -> Schema:
 
 def scalar_schema(field: Field) -> Schema:
     """The schema of one field from its table entry alone."""
-    if field.type == "string":
+    if field.type in ("string", "header"):
         return {"type": "string", "minLength": 1}
+    if field.type == "string_map":
+        return {"type": "object", "minProperties": 1,
+                "additionalProperties": {"type": "string", "minLength": 1}}
     if field.type == "boolean":
         return {"type": "boolean"}
     if field.type == "enum":
@@ -107,22 +112,33 @@ def exactly_one_of(*names: str) -> Schema:
 
 
 def provider_schema() -> Schema:
-    schema = object_schema(PROVIDER_FIELDS, {
+    kind_fields = {f.name: f for kind in KINDS.values() for f in kind.fields}
+    fields = (kind_field(), *PROVIDER_FIELDS[1:], *kind_fields.values())
+    schema = object_schema(fields, {
         "base_url": {"type": "string", "pattern": r"^(https?://|\$\{)"},
         "api_key": variable_string(),
-        "deployments": {"type": "object", "minProperties": 1,
-                        "additionalProperties": {"type": "string", "minLength": 1}},
         "headers": {"type": "object", "propertyNames": {"pattern": HEADER_NAME_PATTERN},
                     "additionalProperties": {"type": "string"}},
     }, "One endpoint and the key it is called with.")
-    # api_version and deployments only mean something to Azure OpenAI.
-    schema["if"] = {"not": {"required": ["kind"], "properties": {"kind": {"const": "azure"}}}}
-    schema["then"] = {"properties": {"api_version": False, "deployments": False}}
+    # A kind's own fields mean nothing to the other kinds; base_url is required where the
+    # kind has no default.
+    rules: list[Schema] = []
+    for kind in KINDS.values():
+        own = {f.name for f in kind.fields}
+        then: Schema = {"properties": {name: False for name in kind_fields if name not in own}}
+        if kind.default_base_url is None:
+            then["required"] = ["base_url"]
+        is_kind: Schema = {"required": ["kind"],
+                           "properties": {"kind": {"const": kind.name}}}
+        if kind.name == DEFAULT_KIND:
+            is_kind = {"anyOf": [{"not": {"required": ["kind"]}}, is_kind]}
+        rules.append({"if": is_kind, "then": then})
+    schema["allOf"] = rules
     return schema
 
 
 def check_schema() -> Schema:
-    schema = object_schema(CHECK_FIELDS, {
+    schema = object_schema(check_fields(), {
         "api_key": one_or_many(variable_string()),
     }, "A block of checks: every provider × model × capability (× key) in it.")
     schema["allOf"] = [exactly_one_of("providers", "provider"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .runner import SLOW_AFTER, Activity, Observer, Snapshot
+from ..runner import SLOW_AFTER, Activity, Observer, Snapshot
 
 
 class Watcher(Observer):

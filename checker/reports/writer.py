@@ -1,38 +1,38 @@
 """Where reports go: files (atomically), the terminal, and GitHub Actions' own channels.
 
-Every byte passes through the run's Redactor on its way out.
+Every byte passes through the run's Redactor on its way out. In GitHub Actions the table,
+which quotes provider text, is fenced with ``::stop-commands::<random token>``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TextIO
 
-from .reports import ReportFormat, write_atomic
-from .reports.github import GitHubAnnotationsFormat
-from .reports.json import JSONFormat
-from .reports.junit import JUnitFormat
-from .reports.markdown import MarkdownFormat
-from .reports.terminal import TerminalFormat
-from .results import RunReport
-from .secrets import Redactor
+from ..results import RunReport
+from ..secrets import Redactor
+from .base import RenderOptions
+from .registry import FILE_FORMATS, FORMATS, Format
 
 
 @dataclass(frozen=True)
 class OutputOptions:
-    junit_xml: str | None = None
-    json: str | None = None
-    markdown: str | None = None
+    paths: Mapping[Format, str] = field(default_factory=dict)  # file formats → path
     annotations: bool = False
-    github: bool = False  # step summary, step outputs, masks (in GitHub Actions)
+    github: bool = False  # step summary and step outputs (in GitHub Actions)
     summary: bool = True  # append the Markdown summary to $GITHUB_STEP_SUMMARY (with github)
     colour: bool = False
     quiet: bool = False
     verbose: bool = False
+    matrix: bool = False
+
+    def path(self, format_: Format) -> str | None:
+        return self.paths.get(format_)
 
 
 def in_github_actions(environ: Mapping[str, str]) -> bool:
@@ -48,7 +48,8 @@ def use_colour(stream: TextIO, environ: Mapping[str, str], choice: str = "auto")
 
 
 def stop_commands(text: str, token: str) -> str:
-    """``text`` fenced so the runner executes no workflow command inside it.
+    """``text`` fenced so the runner executes no workflow command inside it (``::x::``
+    and the legacy ``##[x]`` form alike).
 
     The terminal table echoes provider response text; a body holding a line like
     ``::add-mask::`` or ``::error::`` must not become a command. ``token`` must be
@@ -63,6 +64,34 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
+def temporary_path(path: str) -> str:
+    """Where ``path`` is written before it is renamed into place. Fixed per target, so a
+    temporary file left by a killed run is overwritten (and renamed or removed) by the
+    next write to the same path instead of piling up."""
+    directory, name = os.path.split(os.path.abspath(path))
+    return os.path.join(directory, f".{name}.checker-tmp")
+
+
+def write_atomic(path: str, text: str, redactor: Redactor) -> None:
+    """Write ``text`` (redacted) to ``path`` via a temporary file in the same directory
+    and a rename, so a reader (or a cancelled job) never sees half a report."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    temporary = temporary_path(path)
+    data = redactor(text).encode("utf-8")
+    try:
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def write_reports(
     report: RunReport,
     options: OutputOptions,
@@ -75,60 +104,53 @@ def write_reports(
     raises for them: one report failing must not stop the others."""
     environ = os.environ if environ is None else environ
     stdout = sys.stdout if stdout is None else stdout
+    render = RenderOptions(exit_code=exit_code, colour=options.colour, verbose=options.verbose,
+                           matrix=options.matrix)
     problems: list[str] = []
-
-    def to_file(path: str | None, format_: ReportFormat) -> None:
+    for format_ in FILE_FORMATS:
+        path = options.path(format_)
         if not path:
-            return
+            continue
         try:
-            write_atomic(path, format_.render(report), redactor)
+            write_atomic(path, FORMATS[format_](render).render(report), redactor)
         except OSError as exc:
             problems.append(f"cannot write {path}: {exc.strerror or exc}")
 
-    to_file(options.junit_xml, JUnitFormat())
-    to_file(options.json, JSONFormat(exit_code))
-    to_file(options.markdown, MarkdownFormat())
-
     if not options.quiet:
-        terminal = TerminalFormat(colour=options.colour, verbose=options.verbose)
-        table = redactor(terminal.render(report))
+        table = redactor(FORMATS[Format.TERMINAL](render).render(report))
         stdout.write(stop_commands(table, new_token()) if options.github else table)
     if options.annotations:
-        stdout.write(redactor(GitHubAnnotationsFormat().render(report)))
+        stdout.write(redactor(FORMATS[Format.GITHUB_ANNOTATIONS](render).render(report)))
     stdout.flush()
 
     if options.github:
-        problems.extend(_github_files(report, options, redactor, exit_code, environ))
+        problems.extend(_github_files(report, options, redactor, render, environ))
     return problems
 
 
-def _github_files(
-    report: RunReport,
-    options: OutputOptions,
-    redactor: Redactor,
-    exit_code: int,
-    environ: Mapping[str, str],
-) -> list[str]:
+def _github_files(report: RunReport, options: OutputOptions, redactor: Redactor,
+                  render: RenderOptions, environ: Mapping[str, str]) -> list[str]:
     problems = []
     summary_path = environ.get("GITHUB_STEP_SUMMARY")
     if summary_path and options.summary:
         try:
+            summary = FORMATS[Format.MARKDOWN](render).render(report)
             with open(summary_path, "a", encoding="utf-8") as stream:
-                stream.write(redactor(MarkdownFormat().render(report)))
+                stream.write(redactor(summary))
         except OSError as exc:
             problems.append(f"cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}")
     output_path = environ.get("GITHUB_OUTPUT")
     if output_path:
         counts = report.counts
         lines = [
-            f"exit-code={exit_code}",
+            f"exit-code={render.exit_code}",
             f"passed={counts.passed}",
             f"failed={counts.failed}",
             f"inconclusive={counts.inconclusive}",
             f"skipped={counts.skipped}",
             f"total={counts.total}",
-            f"report={options.junit_xml or ''}",
-            f"json={options.json or ''}",
+            f"report={options.path(Format.JUNIT_XML) or ''}",
+            f"json={options.path(Format.JSON) or ''}",
         ]
         try:
             with open(output_path, "a", encoding="utf-8") as stream:

@@ -1,0 +1,34 @@
+"""`checker demo`: the whole product against the built-in simulator, no key needed."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..reports import Format
+from .options import ProbeArgs, ReportArgs, add_probe_options, add_report_options
+from .run import RunArgs, run
+
+HELP = "run a demo against the built-in simulator"
+REPORT = "checker-report.xml"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_probe_options(parser, add_report_options(parser, {Format.JUNIT_XML: REPORT}))
+
+
+def main(args: argparse.Namespace) -> int:
+    from ..config import parse_config
+    from ..demo import DEMO_CONFIG, demo_config_text, demo_environment
+    from ..simulator import Simulator
+
+    options = RunArgs(ProbeArgs.from_args(args), ReportArgs.from_args(args))
+    with Simulator() as simulator:
+        config = parse_config(demo_config_text(), DEMO_CONFIG, demo_environment(simulator))
+        print(f"checker demo: simulator on {simulator.url}; "
+              f"{len(config.checks)} checks from the bundled demo config\n")
+        code = run(options, config)
+    junit = options.reports.paths.get(Format.JUNIT_XML)
+    if junit and not options.reports.quiet:
+        print(f"\nJUnit report: {junit} · the demo includes failures on purpose, "
+              f"so it exits {code}")
+    return code

@@ -1,0 +1,228 @@
+"""The ``providers:`` section: common fields here, each kind's own fields read from the
+provider registry and validated by the kind's module."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from yaml.nodes import MappingNode, Node
+
+from ..fields import HEADER_NAME_PATTERN, PROVIDER_FIELDS, PROVIDER_NAME_PATTERN, Field
+from ..model import Header, KeyRef, Provider
+from ..providers import DEFAULT_KIND, KINDS
+from .environment import VARIABLE, Environment
+from .source import Reader
+
+_NAME = re.compile(PROVIDER_NAME_PATTERN)
+_HEADER_NAME = re.compile(HEADER_NAME_PATTERN)
+
+
+def kind_field() -> Field:
+    return PROVIDER_FIELDS[0]._replace(choices=tuple(KINDS))
+
+
+def fields_for(kind: str) -> tuple[Field, ...]:
+    return (kind_field(), *PROVIDER_FIELDS[1:], *KINDS[kind].fields)
+
+
+def foreign_fields(kind: str) -> dict[str, tuple[str, str]]:
+    """Fields of other kinds, with the message for using one on this kind."""
+    owners: dict[str, list[str]] = {}
+    for other in KINDS.values():
+        if other.name != kind:
+            for field in other.fields:
+                owners.setdefault(field.name, []).append(other.name)
+    own = {f.name for f in KINDS[kind].fields}
+    return {name: (f"'{name}' only applies to kind: {', '.join(kinds)}",
+                   f"add `kind: {kinds[0]}` or remove '{name}'")
+            for name, kinds in owners.items() if name not in own}
+
+
+class ProvidersSection:
+    def __init__(self, reader: Reader, environment: Environment) -> None:
+        self.reader = reader
+        self.environment = environment
+        # Declared providers, valid or not: a check naming an invalid one is not reported
+        # again as "unknown provider"; one whose key was refused is not reported per check.
+        self.declared: set[str] = set()
+        self.broken_keys: set[str] = set()
+
+    def read(self, node: Node) -> dict[str, Provider]:
+        entries = self.reader.entries(node, "providers")
+        if entries is None:
+            return {}
+        if not entries:
+            self.reader.error(node, "no providers declared",
+                              "add at least one provider under providers:")
+        result: dict[str, Provider] = {}
+        self.declared.update(entries)
+        for name, (key_node, value_node) in entries.items():
+            if not _NAME.match(name):
+                self.reader.error(key_node, f"provider name {name!r} has unsupported characters",
+                                  "use letters, digits, '-', '_' and '.'")
+                continue
+            provider = self.provider(name, value_node)
+            if provider is not None:
+                result[name] = provider
+        return result
+
+    def provider(self, name: str, node: Node) -> Provider | None:
+        what = f"provider '{name}'"
+        if isinstance(node, MappingNode) and not node.value:
+            self.reader.error(node, f"{what} is empty", "add `base_url:` and `api_key: ${VAR}`")
+            return None
+        kind_name = self.kind_name(node, what)
+        kind = KINDS[kind_name]
+        fields = fields_for(kind_name)
+        values, nodes = self.reader.fields(node, fields, what, foreign_fields(kind_name))
+        self.numbers(values, nodes, fields, what)
+        url = self.base_url(nodes.get("base_url"), values.get("base_url"), kind_name, what,
+                            bool(values.get("allow_insecure_http", False)), node)
+        key = None
+        if "api_key" in values:
+            key = self.environment.key(nodes["api_key"], values["api_key"], what,
+                                       optional=bool(values.get("optional", False)))
+            if key is None:
+                self.broken_keys.add(name)  # reported where it is written, not per check
+        headers = self.headers(nodes["headers"], what) if "headers" in nodes else ()
+        options = self.options(kind_name, values, nodes, what)
+        ca_bundle = None
+        if "ca_bundle" in values:
+            ca_bundle = self.environment.optional(nodes["ca_bundle"], values["ca_bundle"],
+                                                  what, header=False)
+        if url is None:
+            return None
+        return Provider(
+            name=name,
+            kind=kind.name,
+            base_url=url,
+            api_key=key,
+            headers=headers,
+            concurrency=int(values["concurrency"]) if "concurrency" in values else None,
+            timeout=float(values["timeout"]) if "timeout" in values else None,
+            allow_insecure_http=bool(values.get("allow_insecure_http", False)),
+            ca_bundle=ca_bundle,
+            options=options,
+            location=self.reader.location(node),
+        )
+
+    def kind_name(self, node: Node, what: str) -> str:
+        """The kind this provider declares (read first: it decides the other fields)."""
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if getattr(key_node, "value", None) == "kind":
+                    value = self.reader.choice(value_node, kind_field(), what)
+                    return value or DEFAULT_KIND
+        return DEFAULT_KIND
+
+    def numbers(self, values: dict[str, Any], nodes: Mapping[str, Node],
+                fields: tuple[Field, ...], what: str) -> None:
+        for field in fields:
+            if field.type in ("number", "integer") and field.name in values:
+                text = self.environment.required(nodes[field.name], values[field.name], field,
+                                                 what)
+                number = None if text is None else self.reader.number(
+                    nodes[field.name], text, field, what)
+                if number is None:
+                    del values[field.name]
+                else:
+                    values[field.name] = number
+
+    def options(self, kind_name: str, values: Mapping[str, Any], nodes: Mapping[str, Node],
+                what: str) -> Mapping[str, Any]:
+        kind = KINDS[kind_name]
+        own: dict[str, Any] = {}
+        for field in kind.fields:
+            if field.name not in values:
+                continue
+            value = values[field.name]
+            if field.type == "header":
+                value = self.environment.optional(nodes[field.name], value,
+                                                  f"'{field.name}' of {what}", header=True)
+                if value is None:
+                    continue  # an unset variable: not configured
+            own[field.name] = value
+
+        def error(field_name: str, message: str, fix: str) -> None:
+            anchor = nodes.get(field_name)
+            if anchor is not None:
+                self.reader.error(anchor, f"{message} ({what})", fix)
+
+        return kind.options(own, error)
+
+    def base_url(self, node: Node | None, text: str | None, kind_name: str, what: str,
+                 insecure_ok: bool, provider_node: Node) -> str | None:
+        if node is None or text is None:
+            default = KINDS[kind_name].default_base_url
+            if default is None:
+                if node is None:
+                    self.reader.error(provider_node, f"{what} is missing required key "
+                                      "'base_url'", "add `base_url:` (e.g. "
+                                      "https://api.openai.com/v1)")
+                return None
+            return default
+        url = self.environment.required(node, text, PROVIDER_FIELDS[1], what)
+        if url is None:
+            return None
+        # Quote what the file says, never what a variable held: a ${VAR} written here by
+        # mistake may hold a key.
+        expanded = VARIABLE.search(text) is not None
+        shown = repr(text) + (" (after expanding its variables)" if expanded else "")
+        try:
+            if any(c.isspace() or ord(c) < 32 for c in url):
+                raise ValueError("it contains whitespace or control characters")
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            reason = "it cannot be parsed" if expanded else str(exc)
+            self.reader.error(node, f"base_url of {what} is not a valid URL: {shown}: {reason}",
+                              "write e.g. https://api.openai.com/v1")
+            return None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            self.reader.error(node, f"base_url of {what} is not an http(s) URL: {shown}",
+                              "write e.g. https://api.openai.com/v1")
+            return None
+        if parts.query or parts.fragment:
+            self.reader.error(node, f"base_url of {what} must not have a query or fragment",
+                              "put api-version under `api_version:`")
+            return None
+        if parts.username or parts.password:
+            self.reader.error(node, f"base_url of {what} must not contain credentials",
+                              "use api_key: ${VAR}")
+            return None
+        if parts.scheme == "http" and not is_loopback(parts.hostname) and not insecure_ok:
+            self.reader.error(node, f"base_url of {what} uses plain http to a non-loopback "
+                                    "host, which would send the key unencrypted",
+                              "use https://, or set `allow_insecure_http: true` if you accept "
+                              "that")
+            return None
+        return url.rstrip("/")
+
+    def headers(self, node: Node, what: str) -> tuple[Header, ...]:
+        entries = self.reader.entries(node, f"headers of {what}") or {}
+        result: list[Header] = []
+        for name, (key_node, value_node) in entries.items():
+            if not _HEADER_NAME.fullmatch(name):
+                self.reader.error(key_node, f"{name!r} is not a valid header name")
+                continue
+            value = self.environment.header(name, value_node, what)
+            if value is not None:
+                result.append((name, value))
+        return tuple(result)
+
+
+def provider_key(provider: Provider, check_key: KeyRef | None) -> KeyRef | None:
+    return check_key if check_key is not None else provider.api_key
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

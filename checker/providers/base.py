@@ -1,0 +1,216 @@
+"""The interface every provider kind implements, and the values it shares with the rest.
+
+A kind (``kind:`` in the config: ``openai``, ``azure``, …) is one module that says:
+
+* its own config fields (``fields``) and how their values are validated (``options``);
+* which model each probe proves and what it costs (``model_info``, ``estimate_cost``),
+  and which capabilities cannot apply to a model (``capability_refusal``);
+* the request a probe sends, authentication included (``build_probe``, ``authorize``);
+* how it answers (``dialect``: what success looks like, its own error rules);
+* how the simulator acts it out (``sim_route``, ``sim_refusal``, ``sim_success``).
+
+``providers.KINDS`` registers every kind; the loader, the schema, ``plan``, the simulator
+and the README's table all read it.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NamedTuple
+
+from ..classify import Dialect, Expected
+from ..fields import Field
+from ..model import Check, Price, Provider
+from ..secrets import MASK, Secret
+
+ACCESS = "access"
+STREAM = "stream"
+REASONING_SUMMARY = "reasoning_summary"
+CAPABILITIES: tuple[str, ...] = (ACCESS, STREAM, REASONING_SUMMARY)
+
+HeaderValue = str | Secret
+
+
+class ProbeRequest(NamedTuple):
+    """One HTTP request that proves (or disproves) access. Holds the key only as a Secret."""
+
+    kind: str  # the endpoint it addresses: "chat", "responses", "messages", …
+    method: str
+    url: str
+    headers: tuple[tuple[str, HeaderValue], ...]
+    body: Mapping[str, Any]
+    stream: bool  # read the first server-sent event, then close
+
+    @property
+    def expected(self) -> Expected:
+        return Expected(self.kind, self.stream)
+
+    def wire_headers(self) -> dict[str, str]:
+        """Headers as sent. The only place a key value leaves its Secret."""
+        return {
+            name: value.reveal() if isinstance(value, Secret) else value
+            for name, value in self.headers
+        }
+
+    def shown_headers(self) -> dict[str, str]:
+        """Headers as displayed: secrets masked."""
+        return {name: _masked(name, value) for name, value in self.headers}
+
+
+def _masked(name: str, value: HeaderValue) -> str:
+    if not isinstance(value, Secret):
+        return value
+    return f"Bearer {MASK}" if name.lower() == "authorization" else MASK
+
+
+class ModelInfo(NamedTuple):
+    """What a kind knows about a model."""
+
+    probe: str  # the endpoint that proves access
+    price: Price
+    known: bool  # False: not in the catalog (probed by default, priced pessimistically)
+    reasoning: bool = False
+    # Capabilities the vendor gates behind Organization Verification (OpenAI).
+    gated: frozenset[str] = frozenset()
+
+
+class CostEstimate(NamedTuple):
+    usd: float
+    priced: bool  # False when a default (guessed) price was used
+
+
+def format_usd(value: float) -> str:
+    """Dollars to three significant digits: $0.011, $0.0000123, $12.50."""
+    if value <= 0:
+        return "$0"
+    if value >= 1:
+        return f"${value:,.2f}"
+    decimals = max(2, -math.floor(math.log10(value)) + 2)
+    return "$" + f"{value:.{decimals}f}".rstrip("0")
+
+
+# --- the simulator's side ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimSettings:
+    """How the simulator was asked to behave (shared by every kind)."""
+
+    retry_after_ms: int = 300  # rate-limit answers carry retry-after-ms …
+    retry_after_seconds: int | None = None  # … or Retry-After in seconds
+    image_bytes: int = 64 * 1024
+    honour_stream: bool = True  # False: answer `stream: true` with one JSON body
+
+
+@dataclass(frozen=True)
+class SimRequest:
+    """A request as the simulator understood it, once a kind recognised its route."""
+
+    kind: str  # the provider kind that recognised it
+    probe: str  # endpoint
+    key: str  # the credential it carried ("" if none)
+    model: str
+    capability: str
+    path: str
+    deployment: str | None = None
+    organization: str | None = None
+    body: Mapping[str, Any] = field(default_factory=dict)
+    settings: SimSettings = SimSettings()
+
+
+@dataclass
+class Reply:
+    """An answer the simulator sends."""
+
+    status: int
+    body: bytes | Iterator[bytes] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+    # Fault injection: close after this many body bytes (`reset`), or stall (seconds).
+    reset_after: int | None = None
+    stall: float = 0.0
+
+
+# --- the interface ----------------------------------------------------------------------------
+
+
+OptionError = Callable[[str, str, str], None]  # (field name, message, fix)
+
+
+class ProviderKind(abc.ABC):
+    name: ClassVar[str]
+    summary: ClassVar[str]  # one line for docs and the schema
+    fields: ClassVar[tuple[Field, ...]] = ()  # config fields only this kind takes
+    default_base_url: ClassVar[str | None] = None  # None: `base_url` is required
+    probes: ClassVar[tuple[str, ...]]  # what `probe:` may name
+    dialect: ClassVar[Dialect]
+    prices_as_of: ClassVar[str]  # the date of the list prices in its catalog
+
+    # -- config
+
+    def options(self, values: Mapping[str, Any], error: OptionError) -> Mapping[str, Any]:
+        """This kind's fields, validated beyond their type (``values`` holds only the
+        fields present; report problems with ``error``). Returns ``Provider.options``."""
+        return dict(values)
+
+    def capability_refusal(self, model: str, capability: str,
+                           probe: str | None) -> tuple[str, str] | None:
+        """(message, fix) when ``capability`` cannot apply to ``model``."""
+        return None
+
+    # -- probes and prices
+
+    @abc.abstractmethod
+    def model_info(self, model: str) -> ModelInfo:
+        """The catalog row of ``model`` (a default row for models it does not know)."""
+
+    def probe_for(self, check: Check) -> str:
+        """The endpoint that proves ``check.capability`` of ``check.model``."""
+        return check.probe or self.model_info(check.model).probe
+
+    @abc.abstractmethod
+    def build_probe(self, check: Check) -> ProbeRequest:
+        """The cheapest request that proves the check, with its credentials."""
+
+    async def authorize(self, request: ProbeRequest, provider: Provider) -> ProbeRequest:
+        """Last step before sending: credentials that must be fetched or signed (cloud
+        identities). Header keys are already in ``build_probe``'s request."""
+        return request
+
+    @abc.abstractmethod
+    def estimate_cost(self, check: Check, request: ProbeRequest,
+                      override: Price | None) -> CostEstimate:
+        """An upper bound of what one probe costs when access is granted."""
+
+    def gated(self, check: Check) -> bool:
+        """The vendor may refuse this check until the organization is verified."""
+        return check.capability in self.model_info(check.model).gated
+
+    # -- the simulator
+
+    @abc.abstractmethod
+    def sim_route(self, method: str, path: str, headers: Mapping[str, str],
+                  body: Mapping[str, Any]) -> SimRequest | None:
+        """The request, if its path is one of this kind's endpoints."""
+
+    @abc.abstractmethod
+    def sim_refusal(self, refusal: str, request: SimRequest) -> Reply:
+        """The real answer this kind sends for ``refusal`` (a name from the simulator's
+        scenario table: ``invalid_key``, ``insufficient_quota``, …)."""
+
+    @abc.abstractmethod
+    def sim_success(self, request: SimRequest) -> Reply:
+        """A successful answer to ``request``, as the real API sends it."""
+
+    def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
+        """Headers every answer carries (request id, rate limits of the ``tier``)."""
+        return {}
+
+    def sim_known(self, request: SimRequest) -> Reply | None:
+        """A refusal for a model or deployment this endpoint does not have, or None."""
+        if self.model_info(request.model).known:
+            return None
+        return self.sim_refusal("model_not_found", request)
