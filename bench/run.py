@@ -49,7 +49,10 @@ RSS_GROWTH_MB = 2.0  # "not growing with answer size": 4× larger answers, same 
 RETRY_SLACK_S = 1.5
 
 PROVIDERS = 10  # the large matrices are spread over this many providers, one key each
-HEAVY_MODULES = ("httpx", "httpcore", "anyio", "checker.runner", "checker.classify")
+HEAVY_MODULES = ("httpx2", "httpcore2", "anyio", "checker.runner", "checker.classify")
+REFERENCE_CLIENT = HERE / "reference_client.py"
+REFERENCE_RATIO = 1.05  # checker's probing time within 5 % of stock httpx2's
+HOSTILE_RSS_MB = 200.0  # peak memory under any answer
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,15 @@ class Scale:
     images: int
     image_mb: float
     retry: tuple[int, int]
+    reference: tuple[int, int]  # (checks, concurrency) against stock httpx2
+    bombs: int  # probes answered with a gzip bomb, all in flight
     retry_fraction: float = 0.2
     retry_after_s: int = 1
 
 
-FULL = Scale("full", 0.1, (200, 20), (1000, 50), 40, 3, 11, 50, 3.0, (1000, 50))
-QUICK = Scale("quick", 0.05, (60, 20), (200, 50), 10, 1, 3, 10, 3.0, (200, 50))
+FULL = Scale("full", 0.1, (200, 20), (1000, 50), 40, 3, 11, 50, 3.0, (1000, 50), (1000, 100),
+             20)
+QUICK = Scale("quick", 0.05, (60, 20), (200, 50), 10, 1, 3, 10, 3.0, (200, 50), (200, 50), 5)
 
 
 @dataclass
@@ -125,19 +131,24 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def measure(command: Sequence[str], env: dict[str, str]) -> Run:
-    """Run ``command``; wall time, CPU seconds and peak RSS of that process alone."""
-    with tempfile.TemporaryFile() as stderr:
+    """Run ``command``; wall time, CPU seconds and peak RSS of that process alone (its
+    stdout, if it printed JSON, becomes ``report``)."""
+    with tempfile.TemporaryFile() as stderr, tempfile.TemporaryFile() as stdout:
         began = time.perf_counter()
         process = subprocess.Popen(list(command), env=env, cwd=CHILD_CWD,
-                                   stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=stderr)
+                                   stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - began
         process.returncode = os.waitstatus_to_exitcode(status)
         stderr.seek(0)
         text = stderr.read().decode("utf-8", "replace")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-               process.returncode, stderr=text)
+        stdout.seek(0)
+        printed = stdout.read().decode("utf-8", "replace").strip()
+    run = Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+              process.returncode, stderr=text)
+    if printed.startswith("{"):
+        run.report = json.loads(printed.splitlines()[-1])
+    return run
 
 
 def checker_command(*args: str) -> list[str]:
@@ -288,19 +299,24 @@ def throughput_figure(name: str, runs: list[Run], checks: int, concurrency: int,
     )
 
 
-def naive_requests(config: Path, env: dict[str, str], count: int) -> list[urllib.request.Request]:
+def probes_of(config: Path, env: dict[str, str], count: int) -> list[dict[str, Any]]:
     """The first ``count`` probes of the matrix, exactly as checker would send them."""
     from checker.config import load_config
     from checker.providers import build_probe
 
     loaded = load_config(str(config), env)
-    requests = []
+    probes = []
     for check in loaded.checks[:count]:
         probe = build_probe(check)
-        requests.append(urllib.request.Request(
-            probe.url, data=json.dumps(dict(probe.body)).encode(),
-            headers=probe.wire_headers(), method=probe.method))
-    return requests
+        probes.append({"method": probe.method, "url": probe.url,
+                       "headers": probe.wire_headers(), "body": dict(probe.body)})
+    return probes
+
+
+def naive_requests(config: Path, env: dict[str, str], count: int) -> list[urllib.request.Request]:
+    return [urllib.request.Request(p["url"], data=json.dumps(p["body"]).encode(),
+                                   headers=p["headers"], method=p["method"])
+            for p in probes_of(config, env, count)]
 
 
 def naive_seconds(requests: list[urllib.request.Request]) -> float:
@@ -547,6 +563,73 @@ def retry_figures(scale: Scale, work: Path) -> list[Figure]:
     ]
 
 
+# --- 6: against stock httpx2 --------------------------------------------------------------------
+
+
+def reference_figures(scale: Scale, work: Path) -> list[Figure]:
+    """checker against a minimal client (stock httpx2, asyncio, one pooled client) sending
+    the same requests at the same concurrency to the same simulator."""
+    checks, concurrency = scale.reference
+    progress(f"reference client vs checker: N={checks} C={concurrency}, {scale.repeats}×")
+    models = models_for(checks, PROVIDERS, "gpt-4o-mini")
+    with SimProcess(scale.latency, PROVIDERS) as sim:
+        config = work / "reference.yml"
+        variables = write_config(config, sim.url, models)
+        requests = work / "reference-requests.json"
+        requests.write_text(json.dumps(probes_of(config, key_env(variables, sim.keys),
+                                                 checks)), encoding="utf-8")
+        command = [sys.executable, str(REFERENCE_CLIENT), str(requests), "--concurrency",
+                   str(concurrency)]
+        measure(command, child_env())  # warm-up
+        references, runs = [], []
+        for i in range(scale.repeats):
+            reference = measure(command, child_env())
+            if reference.code != 0 or reference.report is None or (
+                    reference.report["ok"] != checks):
+                raise BenchError(f"reference client failed: {reference.stderr}")
+            references.append(reference)
+            runs.append(probe_run(sim, work, f"reference-{i}", models, concurrency))
+    probing = statistics.median(run_seconds(r) for r in runs)
+    reference_probing = statistics.median(float(r.report["seconds"]) for r in references
+                                          if r.report is not None)
+    wall = statistics.median(r.wall for r in runs)
+    reference_wall = statistics.median(r.wall for r in references)
+    cpu = statistics.median(r.cpu for r in runs)
+    reference_cpu = statistics.median(r.cpu for r in references)
+    ratio = probing / reference_probing
+    return [
+        Figure("6a. probing time vs stock httpx2", f"{ratio:.3f}× ({probing:.2f} s vs "
+               f"{reference_probing:.2f} s)", f"≤ {REFERENCE_RATIO}×", ratio <= REFERENCE_RATIO,
+               ratio, [f"N={checks} C={concurrency}, medians of {scale.repeats}; checker: the "
+                       "report's duration_s; reference: first request to last answer"]),
+        Figure("6b. whole process vs stock httpx2", f"wall {wall / reference_wall:.2f}×, "
+               f"CPU {cpu / reference_cpu:.2f}×", "for information", None,
+               wall / reference_wall,
+               [f"checker {wall:.2f} s wall / {cpu:.2f} s CPU (start-up, config, "
+                "classification, reports); reference "
+                f"{reference_wall:.2f} s / {reference_cpu:.2f} s (httpx2 only)"]),
+    ]
+
+
+def hostile_figure(scale: Scale, work: Path) -> Figure:
+    """Peak RSS when every answer is a gzip bomb (2 KB that inflate to 1 GiB)."""
+    progress(f"{scale.bombs} probes answered with a gzip bomb")
+    models = models_for(scale.bombs, 1, "gpt-4o-mini")
+    with SimProcess(scale.latency, 1, scenario="gzip-bomb") as sim:
+        config, report = work / "bomb.yml", work / "bomb.json"
+        variables = write_config(config, sim.url, models)
+        run = measure(checker_command("run", "-c", str(config), "--json", str(report), "-q",
+                                      "--concurrency", str(scale.bombs),
+                                      "--provider-concurrency", str(scale.bombs)),
+                      child_env(key_env(variables, sim.keys)))
+    data = json.loads(report.read_text(encoding="utf-8"))
+    classes = {r["class"] for r in data["results"]}
+    return Figure(f"4d. peak RSS, {scale.bombs} gzip-bomb answers", f"{run.rss_mb:.1f} MB",
+                  f"≤ {HOSTILE_RSS_MB:.0f} MB", run.rss_mb <= HOSTILE_RSS_MB, run.rss_mb,
+                  [f"each answer is ~2 KB of `Content-Encoding: gzip, gzip` that inflates to "
+                   f"1 GiB; all in flight at once; classes: {', '.join(sorted(classes))}"])
+
+
 # --- output ------------------------------------------------------------------------------------
 
 
@@ -596,7 +679,8 @@ def run_all(scale: Scale) -> list[Figure]:
         startup = startup_figures(scale, work)
         probing = probing_figures(scale, work)
         figures = [*startup, *probing, *memory_figures(scale, work),
-                   *retry_figures(scale, work)]
+                   hostile_figure(scale, work), *retry_figures(scale, work),
+                   *reference_figures(scale, work)]
     return sorted(figures, key=lambda figure: figure.name)  # the names are numbered
 
 

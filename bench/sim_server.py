@@ -28,6 +28,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="raw image size (the answer is base64: 4/3 of it)")
     parser.add_argument("--retry-after-seconds", type=int, default=None)
     parser.add_argument("--rate-limit-fraction", type=float, default=0.0)
+    parser.add_argument("--scenario", default="verified", help="the scenario of the keys")
     return parser.parse_args(argv)
 
 
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     simulator = Simulator(latency=args.latency, image_bytes=args.image_bytes,
                           retry_after_seconds=args.retry_after_seconds,
                           rate_limit_fraction=args.rate_limit_fraction)
-    keys = [simulator.new_key("verified") for _ in range(args.keys)]
+    keys = [simulator.new_key(args.scenario) for _ in range(args.keys)]
     with simulator:
         print(json.dumps({"url": simulator.url, "keys": keys}), flush=True)
         _serve(simulator)

@@ -21,6 +21,7 @@ from .facts import EXCERPT_CHARS, MAX_EXAMINED_CHARS, Facts, read_facts
 from .outcomes import OutcomeClass, info
 from .rules import RULES, Rule
 from .sanitize import clean
+from .shapes import ANY_SUCCESS, Expected, SuccessShape
 
 C = OutcomeClass
 
@@ -35,18 +36,6 @@ class Outcome(NamedTuple):
     @property
     def retryable(self) -> bool:
         return info(self.cls).retryable
-
-
-class Expected(NamedTuple):
-    """What a successful answer to the probe looks like: ``kind`` is the endpoint (chat,
-    responses, images, embeddings; None accepts any of them) and ``stream`` whether the
-    probe asked for an event stream. A 2xx proves access only in that shape."""
-
-    kind: str | None = None
-    stream: bool | None = None  # None: either (a pasted body, `checker diagnose`)
-
-
-ANY_SUCCESS = Expected()
 
 
 class Dialect(NamedTuple):
@@ -101,11 +90,6 @@ def _redirect_message(headers: Mapping[str, str]) -> str:
 
 
 # --- success bodies -------------------------------------------------------------------------
-
-class SuccessShape(NamedTuple):
-    format: str  # "json" | "sse"
-    kind: str | None  # the endpoint whose success this is, when the body says
-
 
 # The start of a successful answer of each endpoint, matched on the first few KiB so
 # that a capped read of a multi-megabyte image answer is enough.

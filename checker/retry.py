@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import email.utils
 import random
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 BACKOFF_BASE = 0.5  # seconds before the first retry without a server hint
 BACKOFF_CAP = 20.0
@@ -44,6 +43,8 @@ def _retry_after(value: str, now_epoch: float) -> float | None:
         return max(0.0, float(value.strip()))
     except ValueError:
         pass
+    import email.utils  # only for a Retry-After written as an HTTP date
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -95,8 +96,7 @@ def backoff(attempt: int, rng: random.Random) -> float:
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
-@dataclass(frozen=True)
-class RetryDecision:
+class RetryDecision(NamedTuple):
     retry: bool
     delay: float  # seconds to sleep before the next attempt
     reason: str  # why not, or where the delay came from

@@ -274,7 +274,7 @@ async def _run_check(
                                                 answer.failure_message, "transport", None)
         else:
             outcome = classify(answer.status, answer.headers, answer.body, request.expected,
-                               kind.dialect)
+                               kind.dialect())
             cls, status, message, rule, code = (outcome.cls, outcome.status, outcome.message,
                                                 outcome.rule, outcome.code)
         activity.last_class, activity.last_status = cls, status

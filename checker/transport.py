@@ -64,7 +64,7 @@ class Clients:
             connections = provider.concurrency or self.provider_concurrency
             https = provider.base_url.startswith("https:")
             client = httpx2.AsyncClient(
-                verify=_trust(provider),
+                verify=_trust(provider, https),
                 follow_redirects=False,  # never carry the key to another host
                 limits=httpx2.Limits(max_connections=connections,
                                      max_keepalive_connections=connections),
@@ -81,18 +81,21 @@ class Clients:
                              return_exceptions=True)
 
 
-_CONTEXTS: dict[str, ssl.SSLContext] = {}
+_CONTEXTS: dict[tuple[str | None, bool], ssl.SSLContext] = {}
 
 
-def _trust(provider: Provider) -> ssl.SSLContext | bool:
-    """``ca_bundle:`` as a verified context (loaded once per file), else httpx2's default
-    verification (``True``)."""
-    if not provider.ca_bundle:
-        return True
-    context = _CONTEXTS.get(provider.ca_bundle)
+def _trust(provider: Provider, trust_env: bool) -> ssl.SSLContext:
+    """The verified TLS context for ``provider``: its ``ca_bundle:``, else httpx2's
+    default (``SSL_CERT_FILE``/``SSL_CERT_DIR``, then the system store). Loading a store
+    costs tens of milliseconds, so each is loaded once per process and shared."""
+    key = (provider.ca_bundle, trust_env)
+    context = _CONTEXTS.get(key)
     if context is None:
-        context = ssl.create_default_context(cafile=provider.ca_bundle)
-        _CONTEXTS[provider.ca_bundle] = context
+        if provider.ca_bundle:
+            context = ssl.create_default_context(cafile=provider.ca_bundle)
+        else:
+            context = httpx2.create_ssl_context(verify=True, trust_env=trust_env)
+        _CONTEXTS[key] = context
     return context
 
 

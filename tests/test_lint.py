@@ -1,4 +1,6 @@
-"""The code stays lint-clean and typed: ruff on everything, mypy --strict on the package."""
+"""The code stays lint-clean, typed and layered: ruff on everything, mypy --strict on the
+package, and the import contracts in pyproject.toml (import-linter): no import cycle, no
+upward import, report formats and commands independent of each other."""
 
 from __future__ import annotations
 
@@ -21,4 +23,10 @@ def test_ruff() -> None:
 
 def test_mypy_strict() -> None:
     result = run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contracts() -> None:
+    result = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

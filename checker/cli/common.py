@@ -4,9 +4,7 @@ imported by the commands that probe, not here."""
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -167,6 +165,8 @@ def run_options(probe: ProbeArgs, config: Config, quiet: bool) -> RunOptions:
 
 
 def enable_debug_log(redactor: Redactor) -> None:
+    import logging
+
     class Redacting(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
             return redactor(super().format(record))
@@ -223,6 +223,8 @@ def write_config_error_report(reports: ReportArgs, failure: ConfigError, path: s
         tool_version=__version__,
         config_issues=failure.issues,
     )
+    import dataclasses
+
     options = dataclasses.replace(output_options(reports), quiet=True)
     for problem in write_reports(report, options, Redactor(), EXIT_USAGE):
         error(problem)

@@ -5,8 +5,9 @@ command passes on instead of the argparse namespace."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..retry import parse_duration
 
@@ -68,9 +69,8 @@ def usd(text: str) -> float:
 # --- reports ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ReportArgs:
-    paths: dict[Format, str] = field(default_factory=dict)
+class ReportArgs(NamedTuple):
+    paths: Mapping[Format, str] = MappingProxyType({})
     github_annotations: bool | None = None  # None: on in GitHub Actions
     no_github: bool = False
     no_summary: bool = False
@@ -122,8 +122,7 @@ def add_report_options(parser: argparse.ArgumentParser,
 # --- probing ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ProbeArgs:
+class ProbeArgs(NamedTuple):
     config: str | None = None
     concurrency: int | None = None
     provider_concurrency: int | None = None
@@ -141,7 +140,7 @@ class ProbeArgs:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ProbeArgs:
         values: dict[str, Any] = {name: getattr(args, name, None)
-                                  for name in cls.__dataclass_fields__}
+                                  for name in cls._fields}
         values["only"] = tuple(values["only"] or ())
         for flag in ("debug", "show_limits", "allow_inconclusive"):
             values[flag] = bool(values[flag])

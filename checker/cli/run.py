@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..exit_codes import EXIT_USAGE
 from ..model import Config
@@ -26,8 +26,7 @@ from .options import CONFIG_HELP, ProbeArgs, ReportArgs, add_probe_options, add_
 HELP = "probe every check (the default command)"
 
 
-@dataclass(frozen=True)
-class RunArgs:
+class RunArgs(NamedTuple):
     probe: ProbeArgs
     reports: ReportArgs
     shard: str | None = None

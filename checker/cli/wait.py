@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..exit_codes import EXIT_USAGE
 from .common import (
@@ -32,8 +32,7 @@ HELP = ("re-probe what is not passing until it passes (e.g. after verifying the 
         "organization) or the timeout")
 
 
-@dataclass(frozen=True)
-class WaitArgs:
+class WaitArgs(NamedTuple):
     probe: ProbeArgs
     reports: ReportArgs
     timeout: float

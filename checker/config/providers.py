@@ -3,7 +3,6 @@ provider registry and validated by the kind's module."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -12,7 +11,7 @@ from urllib.parse import urlsplit
 from yaml.nodes import MappingNode, Node
 
 from ..fields import HEADER_NAME_PATTERN, PROVIDER_FIELDS, PROVIDER_NAME_PATTERN, Field
-from ..model import Header, KeyRef, Provider
+from ..model import Header, Provider
 from ..providers import DEFAULT_KIND, KINDS
 from .environment import VARIABLE, Environment
 from .source import Reader
@@ -215,13 +214,11 @@ class ProvidersSection:
         return tuple(result)
 
 
-def provider_key(provider: Provider, check_key: KeyRef | None) -> KeyRef | None:
-    return check_key if check_key is not None else provider.api_key
-
-
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
         return True
+    import ipaddress  # rarely needed: not loaded at start-up
+
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

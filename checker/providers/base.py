@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import abc
 import math
+import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from ..classify import Dialect, Expected
 from ..fields import Field
 from ..model import Check, Price, Provider
 from ..secrets import MASK, Secret
+from ..shapes import Expected
+
+if TYPE_CHECKING:
+    from ..classify import Dialect
 
 ACCESS = "access"
 STREAM = "stream"
@@ -95,8 +99,7 @@ def format_usd(value: float) -> str:
 # --- the simulator's side ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SimSettings:
+class SimSettings(NamedTuple):
     """How the simulator was asked to behave (shared by every kind)."""
 
     retry_after_ms: int = 300  # rate-limit answers carry retry-after-ms …
@@ -105,8 +108,7 @@ class SimSettings:
     honour_stream: bool = True  # False: answer `stream: true` with one JSON body
 
 
-@dataclass(frozen=True)
-class SimRequest:
+class SimRequest(NamedTuple):
     """A request as the simulator understood it, once a kind recognised its route."""
 
     kind: str  # the provider kind that recognised it
@@ -117,21 +119,25 @@ class SimRequest:
     path: str
     deployment: str | None = None
     organization: str | None = None
-    body: Mapping[str, Any] = field(default_factory=dict)
+    body: Mapping[str, Any] = MappingProxyType({})
     settings: SimSettings = SimSettings()
 
 
-@dataclass
-class Reply:
-    """An answer the simulator sends."""
+class Reply(NamedTuple):
+    """An answer the simulator sends (``headers`` may be added to before it is sent)."""
 
     status: int
     body: bytes | Iterator[bytes] = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = MappingProxyType({})
     content_type: str = "application/json"
     # Fault injection: close after this many body bytes (`reset`), or stall (seconds).
     reset_after: int | None = None
     stall: float = 0.0
+
+
+def random_hex(size: int) -> str:
+    """Random hex for the simulator's ids (os.urandom: no need to load ``secrets``)."""
+    return os.urandom(size).hex()
 
 
 # --- the interface ----------------------------------------------------------------------------
@@ -146,8 +152,12 @@ class ProviderKind(abc.ABC):
     fields: ClassVar[tuple[Field, ...]] = ()  # config fields only this kind takes
     default_base_url: ClassVar[str | None] = None  # None: `base_url` is required
     probes: ClassVar[tuple[str, ...]]  # what `probe:` may name
-    dialect: ClassVar[Dialect]
     prices_as_of: ClassVar[str]  # the date of the list prices in its catalog
+
+    @abc.abstractmethod
+    def dialect(self) -> Dialect:
+        """How this kind answers: its success shapes and its own error rules. (A method,
+        so that loading a config does not load the classifier.)"""
 
     # -- config
 

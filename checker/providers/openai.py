@@ -7,15 +7,12 @@ Azure OpenAI and the OpenAI-compatible presets reuse.
 
 from __future__ import annotations
 
-import base64
 import json
-import secrets
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..classify import OPENAI_DIALECT
 from ..fields import Field
 from ..model import Check, Price
 from .base import (
@@ -28,6 +25,7 @@ from .base import (
     ProviderKind,
     Reply,
     SimRequest,
+    random_hex,
 )
 from .openai_catalog import (
     CHAT_MAX_TOKENS,
@@ -41,6 +39,9 @@ from .openai_catalog import (
     family_of,
     probe_kind_for,
 )
+
+if TYPE_CHECKING:
+    from ..classify import Dialect
 
 PATHS: Mapping[ProbeKind, str] = {
     ProbeKind.CHAT: "/chat/completions",
@@ -110,8 +111,12 @@ class OpenAIKind(ProviderKind):
         Field("project", "header", "Sent as OpenAI-Project."),
     )
     probes = tuple(kind.value for kind in ProbeKind)
-    dialect = OPENAI_DIALECT
     prices_as_of = PRICES_AS_OF
+
+    def dialect(self) -> Dialect:
+        from ..classify import OPENAI_DIALECT
+
+        return OPENAI_DIALECT
 
     def model_info(self, model: str) -> ModelInfo:
         family = family_of(model)
@@ -184,7 +189,7 @@ class OpenAIKind(ProviderKind):
         return success_reply(request)
 
     def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
-        return {"x-request-id": "req_" + secrets.token_hex(12), **rate_limit_headers(tier)}
+        return {"x-request-id": "req_" + random_hex(12), **rate_limit_headers(tier)}
 
 
 # --- the OpenAI wire format, as the simulator speaks it ------------------------------------
@@ -252,7 +257,7 @@ def _rate_limit(request: SimRequest, retry_after_ms: int, retry_after_seconds: i
 
 
 def _relay_id() -> str:
-    return time.strftime("%Y%m%d%H%M%S") + secrets.token_hex(8)
+    return time.strftime("%Y%m%d%H%M%S") + random_hex(8)
 
 
 def _through_relay(relay: str, reply: Reply) -> Reply:
@@ -263,7 +268,7 @@ def _through_relay(relay: str, reply: Reply) -> Reply:
         return json_reply(400, {"error": {"message": "Provider returned error", "code": 400,
                                           "metadata": {"raw": raw.decode(),
                                                        "provider_name": "OpenAI"}}},
-                          **{"x-request-id": "gen-" + secrets.token_hex(8)})
+                          **{"x-request-id": "gen-" + random_hex(8)})
     payload = json.loads(raw)
     payload["error"]["message"] += f" (request id: {_relay_id()})"
     return json_reply(reply.status, payload)
@@ -305,7 +310,7 @@ REFUSALS: dict[str, Any] = {
     "moderation": lambda r: error_reply(
         400, "Your request was rejected by the safety system. If you believe this is an "
              "error, contact us at help.openai.com and include the request ID "
-             f"{secrets.token_hex(16)}. safety_violations=[sexual].",
+             f"{random_hex(16)}. safety_violations=[sexual].",
         type_="image_generation_user_error", code="moderation_blocked"),
     "project_denied": lambda r: error_reply(
         403, f"Project `proj_Sim3x4mpl3Pr0j3ct` does not have access to model `{r.model}`",
@@ -337,6 +342,8 @@ _IMAGE_PAYLOADS: dict[int, bytes] = {}
 def _image_body(image_bytes: int) -> bytes:
     payload = _IMAGE_PAYLOADS.get(image_bytes)
     if payload is None:
+        import base64
+
         data = base64.b64encode(b"\x89PNG" + b"\x00" * image_bytes).decode()
         payload = json.dumps({"created": int(time.time()), "data": [{"b64_json": data}],
                               "usage": {"input_tokens": 8, "output_tokens": 272}}).encode()
@@ -356,11 +363,11 @@ def success_reply(request: SimRequest) -> Reply:
     if request.capability == STREAM and request.settings.honour_stream:
         return Reply(200, _event_stream(model, kind, created), content_type="text/event-stream")
     if kind is ProbeKind.RESPONSES:
-        return json_reply(200, {"id": "resp_" + secrets.token_hex(8), "object": "response",
+        return json_reply(200, {"id": "resp_" + random_hex(8), "object": "response",
                                 "created_at": created, "status": "incomplete", "model": model,
                                 "incomplete_details": {"reason": "max_output_tokens"},
                                 "output": [{"type": "reasoning", "summary": []}]})
-    return json_reply(200, {"id": "chatcmpl-" + secrets.token_hex(8),
+    return json_reply(200, {"id": "chatcmpl-" + random_hex(8),
                             "object": "chat.completion", "created": created, "model": model,
                             "choices": [{"index": 0,
                                          "message": {"role": "assistant", "content": "OK"},

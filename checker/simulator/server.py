@@ -10,7 +10,6 @@ It binds to 127.0.0.1 only.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import secrets
 import socket
@@ -180,7 +179,7 @@ class Simulator:
                 if request is not None:
                     break
         if request is not None and request.deployment is not None:
-            request = dataclasses.replace(request, model=self.azure_deployments.get(
+            request = request._replace(model=self.azure_deployments.get(
                 request.deployment, request.deployment))
         scenario = self.scenario_of(request.key) if request is not None else None
         probe = Probe(time.monotonic(), scenario.name if scenario else "unknown-key", route,
@@ -194,13 +193,13 @@ class Simulator:
         elif request is None:
             reply = invalid_route(method, route)
         else:
-            request = dataclasses.replace(request, settings=dataclasses.replace(
-                self.settings, honour_stream=scenario.honour_stream if scenario else True))
+            request = request._replace(settings=self.settings._replace(
+                honour_stream=scenario.honour_stream if scenario else True))
             reply = self._reply(request, scenario)
-            kind = KINDS[request.kind]
-            for name, value in kind.sim_headers(request, scenario.tier if scenario
-                                                else "default").items():
-                reply.headers.setdefault(name, value)
+            tier = scenario.tier if scenario else "default"
+            # The reply's own headers win over the ones every answer carries.
+            headers = {**KINDS[request.kind].sim_headers(request, tier), **reply.headers}
+            reply = reply._replace(headers=headers)
         return reply, probe
 
     def _reply(self, request: SimRequest, scenario: Scenario | None) -> Reply:
