@@ -163,3 +163,15 @@ def test_config_error_report_has_a_configuration_testcase() -> None:
     assert error is not None and error.get("type") == "config_error"
     assert "modles" in error.get("message", "")
     assert "configuration error" in MarkdownFormat().render(broken)
+
+
+def test_the_format_registry_covers_every_format_and_feeds_the_cli() -> None:
+    from checker.cli.main import build_parser
+    from checker.reports import FILE_FORMATS, FORMATS, Format
+
+    assert set(FORMATS) == set(Format)
+    assert all(FORMATS[f].name == f.value for f in Format)
+    help_text = build_parser("run").format_help() + build_parser("run")._subparsers._group_actions[  # type: ignore[union-attr]
+        0].choices["run"].format_help()
+    for format_ in FILE_FORMATS:
+        assert f"--{format_.value} PATH" in help_text
