@@ -40,12 +40,15 @@ class Outcome(NamedTuple):
 
 class Dialect(NamedTuple):
     """How one kind of provider answers: what its successful answers look like, and the
-    rules for its own error format, tried before the shared table. The default is the
+    rules for its own error format, tried before the shared table. ``fallback_rules`` are
+    tried after it: the other kinds' rules, because relays and gateways pass a vendor's
+    body on inside their own (``providers.dialect_of`` assembles them). The default is the
     OpenAI wire format, which relays, gateways and local servers speak too."""
 
     name: str
     success: Callable[[str], SuccessShape | None]
     rules: tuple[Rule, ...] = ()
+    fallback_rules: tuple[Rule, ...] = ()
 
 
 def classify(status: int | None, headers: Mapping[str, str], body: str | bytes,
@@ -71,7 +74,7 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes,
 
     facts = read_facts(text)
     code = _first(facts.codes)
-    for rule in (*dialect.rules, *RULES):
+    for rule in (*dialect.rules, *RULES, *dialect.fallback_rules):
         if rule.matches(status, facts):
             return Outcome(rule.cls, status, _excerpt_for(rule, facts, text), rule.name, code)
     excerpt = _excerpt(facts, text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .classify import Outcome, classify
 from .outcomes import info
+from .providers import any_dialect
 from .secrets import Redactor
 
 # "403 Your organization…", "Error code: 400 - {…}", "HTTP 429 (429) …", "status: 404"
@@ -44,7 +45,7 @@ def diagnose(text: str, status: int | None = None) -> Diagnosis:
     if status is None:
         status = infer_status(text)
         source = "read from the text" if status is not None else "unknown"
-    outcome = classify(status, {}, text)
+    outcome = classify(status, {}, text, dialect=any_dialect())
     # Whatever the person pasted may hold their key: mask anything key-shaped.
     outcome = Outcome(outcome.cls, outcome.status, Redactor()(outcome.message), outcome.rule,
                       outcome.code)

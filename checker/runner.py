@@ -21,7 +21,7 @@ from .classify import classify
 from .model import Check
 from .outcomes import OutcomeClass, Verdict, info
 from .policy import result_without_probe, verdict_for
-from .providers import kind_of
+from .providers import dialect_of, kind_of
 from .results import LastSeen, Result
 from .retry import decide
 from .sanitize import clean
@@ -252,6 +252,7 @@ async def _run_check(
             f"{message}: export it, map the CI secret into the step's env, or mark the check "
             "`optional: true`")
     kind = kind_of(check)
+    dialect = dialect_of(kind)
     try:
         request = await kind.authorize(kind.build_probe(check), check.provider)
         client = clients.get(check.provider)
@@ -274,7 +275,7 @@ async def _run_check(
                                                 answer.failure_message, "transport", None)
         else:
             outcome = classify(answer.status, answer.headers, answer.body, request.expected,
-                               kind.dialect())
+                               dialect)
             cls, status, message, rule, code = (outcome.cls, outcome.status, outcome.message,
                                                 outcome.rule, outcome.code)
         activity.last_class, activity.last_status = cls, status
