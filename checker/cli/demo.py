@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..reports import Format
 from .options import ProbeArgs, ReportArgs, add_probe_options, add_report_options
@@ -24,11 +25,12 @@ def main(args: argparse.Namespace) -> int:
     options = RunArgs(ProbeArgs.from_args(args), ReportArgs.from_args(args))
     with Simulator() as simulator:
         config = parse_config(demo_config_text(), DEMO_CONFIG, demo_environment(simulator))
+        # Said on stderr: stdout is the table, or a report (`--json -`).
         print(f"checker demo: simulator on {simulator.url}; "
-              f"{len(config.checks)} checks from the bundled demo config\n")
+              f"{len(config.checks)} checks from the bundled demo config\n", file=sys.stderr)
         code = run(options, config)
     junit = options.reports.paths.get(Format.JUNIT_XML)
-    if junit and not options.reports.quiet:
+    if junit and not options.reports.quiet and code in (0, 1, 3):
         print(f"\nJUnit report: {junit} · the demo includes failures on purpose, "
-              f"so it exits {code}")
+              f"so it exits {code}", file=sys.stderr)
     return code

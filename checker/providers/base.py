@@ -23,17 +23,15 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..fields import Field
-from ..model import Check, Price, Provider
+from ..model import ACCESS, CAPABILITIES, REASONING_SUMMARY, STREAM, Check, Price, Provider
+
+__all__ = ["ACCESS", "CAPABILITIES", "REASONING_SUMMARY", "STREAM"]
 from ..secrets import MASK, Secret
 from ..shapes import Expected
 
 if TYPE_CHECKING:
     from ..classify import Dialect
 
-ACCESS = "access"
-STREAM = "stream"
-REASONING_SUMMARY = "reasoning_summary"
-CAPABILITIES: tuple[str, ...] = (ACCESS, STREAM, REASONING_SUMMARY)
 
 HeaderValue = str | Secret
 
