@@ -213,6 +213,11 @@ class ProviderKind(abc.ABC):
     def sim_success(self, request: SimRequest) -> Reply:
         """A successful answer to ``request``, as the real API sends it."""
 
+    def sim_reject(self, request: SimRequest) -> Reply | None:
+        """The real refusal of a request this API does not accept (a parameter it refuses,
+        an organization the key is not in), or None."""
+        return None
+
     def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
         """Headers every answer carries (request id, rate limits of the ``tier``)."""
         return {}
