@@ -223,7 +223,8 @@ def test_demo_report_validates_and_parses(tmp_path: Path) -> None:
     assert {"verification_required", "auth_failed", "quota_exhausted",
             "permission_denied"} <= types
     for _, case in cases.values():
-        assert case._elem.get("file") == "checker/data/demo.yml"
+        assert case._elem.get("file") == "checker-demo.yml"
+    assert (tmp_path / "checker-demo.yml").is_file()  # file= names a file that exists
 
 
 def test_config_error_still_writes_a_valid_report(write_config, tmp_path: Path) -> None:
