@@ -82,6 +82,8 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes,
         # A 2xx that is neither a known success nor a known error: an empty body, a
         # truncated or foreign JSON document, a proxy's page.
         return Outcome(C.UNEXPECTED_RESPONSE, status, excerpt or "empty body", f"2xx-{facts.shape}")
+    if not excerpt and status is not None:
+        excerpt = f"the body says nothing: a {status} alone proves nothing"
     return Outcome(C.UNKNOWN, status, excerpt, "no-rule", code)
 
 

@@ -7,8 +7,9 @@ Its groups run from the most specific evidence to the least:
    (verification, region, quota, account, permission, auth, moderation, missing model,
    refused probe), then the transient ones (rate limits and relay cooldowns, timeouts,
    server errors);
-2. the vendor's own broad status names (Google ``PERMISSION_DENIED``, AWS
-   ``AccessDeniedException``): structured, but they only say which family of refusal;
+2. broad evidence that only says which family of refusal: Google's ``PERMISSION_DENIED``
+   and ``UNAUTHENTICATED``, the phrase "permission denied" (Google answers so also for a
+   suspended consumer or a leaked key, which rows above name);
 3. "the request was invalid" with no more said: ``probe_rejected``;
 4. pages (bot walls, login pages, HTML error pages);
 5. status fallbacks, only reached when nothing in the body was recognised.

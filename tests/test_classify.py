@@ -453,6 +453,11 @@ def test_status_alone_never_decides_a_definite_class(status: int, body: str) -> 
     assert info(outcome.cls).kind is Kind.INCONCLUSIVE, outcome
 
 
+def test_an_empty_401_says_why_it_is_unknown() -> None:
+    outcome = classify(401, {}, "")
+    assert outcome.cls is C.UNKNOWN and "401 alone proves nothing" in outcome.message
+
+
 def test_a_row_that_needs_no_body_evidence_decides_only_an_inconclusive_class() -> None:
     """The status, the body's shape or a relay's generic label alone never decide a denial."""
     for rule in RULES:
