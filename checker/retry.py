@@ -54,17 +54,23 @@ def _retry_after(value: str, now_epoch: float) -> float | None:
     return max(0.0, when.timestamp() - now_epoch)
 
 
+# LiteLLM passes the upstream's headers on with this prefix (`llm_provider-retry-after`,
+# `llm_provider-x-ratelimit-reset-requests`); older versions send Retry-After only so.
+RELAY_PREFIX = "llm_provider-"
+
+
 def server_hint(headers: Mapping[str, str], message: str,
                 now_epoch: float) -> tuple[float, str] | None:
-    """Seconds the server asked us to wait and where it said so (header or message)."""
+    """Seconds the server asked us to wait and where it said so (header or message). The
+    relay's own header wins over the upstream's it forwards."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    for name in ("retry-after-ms", "llm_provider-retry-after-ms"):
+    for name in ("retry-after-ms", RELAY_PREFIX + "retry-after-ms"):
         if name in lowered:
             try:
                 return max(0.0, float(lowered[name]) / 1000), name
             except ValueError:
                 pass
-    for name in ("retry-after", "llm_provider-retry-after"):
+    for name in ("retry-after", RELAY_PREFIX + "retry-after"):
         if name in lowered:
             delay = _retry_after(lowered[name], now_epoch)
             if delay is not None:
@@ -76,11 +82,14 @@ def server_hint(headers: Mapping[str, str], message: str,
             return (number / 1000 if unit.startswith("m") else number), "the error message"
     # x-ratelimit-reset-*: only the limit that is exhausted says when to come back.
     resets: list[tuple[float, str]] = []
-    for kind in ("requests", "tokens"):
-        if lowered.get(f"x-ratelimit-remaining-{kind}", "").strip() == "0":
-            reset = parse_duration(lowered.get(f"x-ratelimit-reset-{kind}", ""))
-            if reset is not None:
-                resets.append((reset, f"x-ratelimit-reset-{kind}"))
+    for prefix in ("", RELAY_PREFIX):
+        for kind in ("requests", "tokens"):
+            if lowered.get(f"{prefix}x-ratelimit-remaining-{kind}", "").strip() == "0":
+                reset = parse_duration(lowered.get(f"{prefix}x-ratelimit-reset-{kind}", ""))
+                if reset is not None:
+                    resets.append((reset, f"{prefix}x-ratelimit-reset-{kind}"))
+        if resets:
+            break
     return max(resets) if resets else None
 
 
