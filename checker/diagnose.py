@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 
 from .classify import Outcome, classify, classify_client_text
-from .outcomes import OutcomeClass, info
-from .providers import any_dialect
+from .model import ACCESS
+from .outcomes import OutcomeClass, info, unverified_note
+from .providers import KINDS, any_dialect
 from .secrets import Redactor
 
 # Where a pasted text says its status. Each pattern is anchored on words around the number
@@ -31,12 +32,15 @@ _STATUS_PRINTS = (
     re.compile(r"""["']?(?:code|status|statusCode)["']?[ \t]{0,3}:[ \t]{0,3}["']?([45]\d\d)\b"""),
 )
 _STATUS_PRINT_CHARS = 4096
+# OpenAI's "The model `o3` does not exist or you do not have access to it."
+_NAMED_MODEL = re.compile(r"\bmodel `([^`\s]{1,100})`")
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     outcome: Outcome
     status_source: str  # "given", "read from the text", "unknown", "no HTTP answer"
+    notes: tuple[str, ...] = ()
 
     @property
     def http_answer(self) -> bool:
@@ -55,6 +59,7 @@ class Diagnosis:
             "http_answer": self.http_answer,
             "rule": self.outcome.rule,
             "message": self.outcome.message,
+            "notes": list(self.notes),
         }
 
 
@@ -86,7 +91,16 @@ def diagnose(text: str, status: int | None = None) -> Diagnosis:
     # Whatever the person pasted may hold their key: mask anything key-shaped.
     outcome = Outcome(outcome.cls, outcome.status, Redactor()(outcome.message), outcome.rule,
                       outcome.code)
-    return Diagnosis(outcome, source)
+    return Diagnosis(outcome, source, _notes(outcome))
+
+
+def _notes(outcome: Outcome) -> tuple[str, ...]:
+    if outcome.cls is not OutcomeClass.MODEL_NOT_FOUND:
+        return ()
+    named = _NAMED_MODEL.search(outcome.message)
+    if named is None or ACCESS not in KINDS["openai"].model_info(named.group(1)).gated:
+        return ()
+    return (unverified_note(named.group(1)),)
 
 
 def render(diagnosis: Diagnosis) -> str:
@@ -108,5 +122,6 @@ def render(diagnosis: Diagnosis) -> str:
     ]
     if outcome.message:
         lines.append(f"message:   {outcome.message}")
+    lines.extend(f"note:      {note}" for note in diagnosis.notes)
     lines.append(f"what to do: {details.hint}")
     return "\n".join(lines) + "\n"

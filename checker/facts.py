@@ -78,6 +78,8 @@ _REASON_IN_TEXT = re.compile(
 # AccessDeniedException, botocore.errorfactory.ThrottlingException, throttlingException
 _EXCEPTION_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z]{1,60}Exception)\b")
 _MAX_NAMES = 16  # of each kind: a real body names one or two
+_MAX_EMBEDDED = 8  # `{…}` tried inside one text: an SDK's print holds one or two
+_BRACE_OR_QUOTE = re.compile(r"""[{}"'\\]""")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -223,34 +225,70 @@ def _walk(value: object, found: _Found, depth: int) -> None:
 
 
 def _decode_documents(text: str) -> list[object]:
-    """JSON (or a Python repr an SDK printed) found in ``text``, outermost first. Nothing
-    nested deeper than ``safejson.MAX_DEPTH`` is decoded."""
+    """JSON (or a Python repr an SDK printed) found in ``text``, in order: the whole text,
+    else each balanced ``{…}`` in it (a traceback quotes the request before the SDK prints
+    the error body). Nothing nested deeper than ``safejson.MAX_DEPTH`` is decoded."""
     try:
         return [safejson.loads(text)]
     except ValueError:
         pass
-    start = text.find("{")
-    if start < 0:
-        return []
-    candidate = text[start:]
+    documents: list[object] = []
+    position = 0
+    for _ in range(_MAX_EMBEDDED):
+        start = text.find("{", position)
+        if start < 0:
+            break
+        end = _closing_brace(text, start)
+        if end < 0:
+            break  # nothing after this point closes: no more documents
+        document = _decode_one(text[start:end])
+        if document is None:
+            position = start + 1
+        else:
+            documents.append(document)
+            position = end
+    return documents
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """The index after the ``}`` that closes the ``{`` at ``start``, or -1. Strings in
+    either quote are skipped; one linear pass over the special characters."""
+    depth = 0
+    quote = ""
+    escaped_at = -1
+    for match in _BRACE_OR_QUOTE.finditer(text, start):
+        char, at = match.group(), match.start()
+        if quote:
+            if char == "\\" and escaped_at != at:
+                escaped_at = at + 1
+            elif char == quote and escaped_at != at:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return at + 1
+    return -1
+
+
+def _decode_one(snippet: str) -> object | None:
     try:
-        value, _ = safejson.raw_decode(candidate)
-        return [value]
+        return safejson.loads(snippet)
     except ValueError:
         pass
-    end = candidate.rfind("}")
-    if end < 0:
-        return []
     try:
         # "Error code: 400 - {'error': {...}}" as printed by the Python SDK. literal_eval
         # only builds literals, never runs code.
         import ast  # rarely needed: not loaded at start-up
 
-        literal = candidate[: end + 1]
-        safejson.check_depth(literal.replace("(", "[").replace(")", "]"))
-        return [ast.literal_eval(literal)]
+        safejson.check_depth(snippet.replace("(", "[").replace(")", "]"))
+        value: object = ast.literal_eval(snippet)
+        return value
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        return []
+        return None
 
 
 def _unescape(value: str) -> str:

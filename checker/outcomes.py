@@ -268,6 +268,15 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
 }
 
 
+def unverified_note(model: str) -> str:
+    """Said beside a ``model_not_found`` for a model OpenAI gates: an organization that is
+    not verified, or whose verification has not propagated, is told the model does not
+    exist (pal-mcp-server#144, continuedev/continue#5251)."""
+    return (f"OpenAI also answers this for {model} to an organization that is not verified, "
+            f"or whose verification has not propagated yet: if the name is right, "
+            f"{CLASS_INFO[OutcomeClass.VERIFICATION_REQUIRED].action}")
+
+
 def info(cls: OutcomeClass) -> ClassInfo:
     return CLASS_INFO[cls]
 

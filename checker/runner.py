@@ -18,8 +18,8 @@ from typing import Any
 import httpx2
 
 from .classify import classify
-from .model import Check
-from .outcomes import OutcomeClass, Verdict, info
+from .model import ACCESS, Check
+from .outcomes import OutcomeClass, Verdict, info, unverified_note
 from .policy import result_without_probe, verdict_for
 from .providers import dialect_of, kind_of
 from .results import LastSeen, Result
@@ -308,6 +308,8 @@ async def _run_check(
             options.observer.waiting(activity)
         await options.sleep(decision.delay)
 
+    if cls is OutcomeClass.MODEL_NOT_FOUND and ACCESS in kind.model_info(check.model).gated:
+        notes.append(unverified_note(check.model))
     return Result(
         check=check,
         cls=cls,

@@ -106,3 +106,44 @@ def test_diagnose_on_the_command_line_explains_a_client_error_on_one_screen() ->
     data = json.loads(run_cli("diagnose", "--json", stdin=text).stdout)
     assert (data["class"], data["http_answer"], data["rule"]) == ("network_error", False,
                                                                   "client-tls")
+
+
+# firecrawl/firecrawl#1052, the end of the traceback as printed (the code above it quotes
+# a request whose f-string braces are not a body)
+FIRECRAWL_TRACEBACK = (
+    '    response = client.chat.completions.create(\n'
+    '        model="gpt-4o-mini",\n'
+    '        messages=[\n'
+    '            {"role": "system", "content": f"You are a {role}. {task}"},\n'
+    '            {"role": "user", "content": content}\n'
+    '        ]\n'
+    '    )\n'
+    '           ^^^^^^^^^^^^^^\n'
+    '  File "D:\\apps\\python\\Lib\\site-packages\\openai\\_base_client.py", line 1061, in '
+    '_request\n'
+    '    raise self._make_status_error_from_response(err.response) from None\n'
+    "openai.NotFoundError: Error code: 404 - {'error': {'message': 'The model `gpt-4o` does not "
+    "exist or you do not have access to it.', 'type': 'invalid_request_error', 'param': None, "
+    "'code': 'model_not_found'}}"
+)
+
+
+def test_a_traceback_shows_the_providers_message_not_a_code_line() -> None:
+    result = diagnose(FIRECRAWL_TRACEBACK)
+    assert result.outcome.cls is C.MODEL_NOT_FOUND and result.outcome.status == 404
+    assert result.outcome.message == ("The model `gpt-4o` does not exist or you do not have "
+                                      "access to it.")
+    assert result.notes == ()  # gpt-4o is not gated
+
+
+def test_a_missing_model_that_openai_gates_names_verification_as_a_cause() -> None:
+    # jdmnk/codex-imagegen-cli#18, verbatim
+    body = ('{"error": {"message": "The model `gpt-5.5` does not exist or you do not have '
+            'access to it.", "type": "invalid_request_error", "param": null, "code": '
+            '"model_not_found"}}')
+    result = diagnose(body, 404)
+    assert result.outcome.cls is C.MODEL_NOT_FOUND
+    [note] = result.notes
+    assert "not verified" in note and "gpt-5.5" in note
+    assert f"note:      {note}" in render(result)
+    assert result.as_dict()["notes"] == [note]

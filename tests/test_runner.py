@@ -198,3 +198,22 @@ def test_a_bug_in_one_check_does_not_lose_the_others(httpx2_mock: respx.Router,
     results, _ = run(make_config("gpt-4o-mini, o3"))
     assert [r.cls for r in results] == [OutcomeClass.OK, OutcomeClass.UNKNOWN]
     assert "internal error" in results[1].message
+
+
+# jdmnk/codex-imagegen-cli#18, verbatim
+GPT55_NOT_FOUND = ('{"error": {"message": "The model `gpt-5.5` does not exist or you do not have '
+                   'access to it.", "type": "invalid_request_error", "param": null, "code": '
+                   '"model_not_found"}}')
+
+
+@pytest.mark.parametrize(("model", "noted"), [("gpt-5.5", True), ("gpt-4o-mini", False)])
+def test_a_missing_model_that_openai_gates_says_verification_may_be_why(
+        httpx2_mock: respx.Router, model: str, noted: bool) -> None:
+    httpx2_mock.post(f"{BASE}/chat/completions").respond(
+        404, text=GPT55_NOT_FOUND, headers={"content-type": "application/json"})
+    [result], _ = run(make_config(models=model))
+    assert result.cls is OutcomeClass.MODEL_NOT_FOUND
+    said = [note for note in result.notes if "not verified" in note]
+    assert bool(said) is noted
+    if noted:
+        assert "platform.openai.com/settings/organization/general" in said[0]
