@@ -276,7 +276,8 @@ def _closing_brace(text: str, start: int) -> int:
 
 def _decode_one(snippet: str) -> object | None:
     try:
-        return safejson.loads(snippet)
+        decoded: object = safejson.loads(snippet)
+        return decoded
     except ValueError:
         pass
     try:
