@@ -18,6 +18,7 @@ class PlannedProbe:
     request: ProbeRequest
     cost: CostEstimate
     gated: bool  # OpenAI gates this model/capability behind Organization Verification
+    proves: str  # what a granted answer proves
 
 
 def plan(config: Config, checks: Sequence[Check] | None = None) -> list[PlannedProbe]:
@@ -30,6 +31,7 @@ def plan(config: Config, checks: Sequence[Check] | None = None) -> list[PlannedP
             request=request,
             cost=kind.estimate_cost(check, request, config.prices.get(check.model)),
             gated=kind.gated(check),
+            proves=kind.proves(check, request),
         ))
     return planned
 
@@ -70,6 +72,7 @@ def render_plan(planned: Sequence[PlannedProbe], verbose: bool = True) -> str:
         lines.append(f"    {check.location.file}:{check.location.line} · key "
                      f"{check.key_label} · expect {check.expect.label} · ~{price}")
         lines.append(f"    {request.method} {request.url}")
+        lines.append(f"    proves: {item.proves}")
         if verbose:
             headers = ", ".join(f"{k}: {v}" for k, v in request.shown_headers().items()
                                 if k.lower() not in ("content-type", "user-agent", "accept"))
@@ -110,7 +113,7 @@ def plan_record(config: Config, planned: Sequence[PlannedProbe], waiting: WaitCo
             "method": p.request.method, "url": p.request.url,
             "headers": p.request.shown_headers(), "body": p.request.body,
             "estimated_cost_usd": round(p.cost.usd, 6), "priced": p.cost.priced,
-            "verification_gated": p.gated,
+            "verification_gated": p.gated, "proves": p.proves,
             "file": p.check.location.file, "line": p.check.location.line,
         } for p in planned],
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
 from ..fields import Field
@@ -27,6 +27,7 @@ from .base import (
     SimRequest,
     random_hex,
 )
+from .keys import vendor_of_host
 from .openai_catalog import (
     CHAT_MAX_TOKENS,
     DEFAULT_IMAGE_PROMPT,
@@ -39,6 +40,7 @@ from .openai_catalog import (
     family_of,
     probe_kind_for,
 )
+from .presets import PRESETS
 
 if TYPE_CHECKING:
     from ..classify import Dialect
@@ -105,18 +107,31 @@ def common_headers(stream: bool) -> list[tuple[str, HeaderValue]]:
 class OpenAIKind(ProviderKind):
     name = "openai"
     summary = "OpenAI and OpenAI-compatible relays (Bearer key, /chat/completions, …)"
-    fields = (
+    fields: ClassVar[tuple[Field, ...]] = (
         Field("organization", "header", "Sent as OpenAI-Organization; selects the verified "
               "org."),
         Field("project", "header", "Sent as OpenAI-Project."),
+        Field("preset", "enum", "An OpenAI-compatible vendor: its base URL (unless base_url "
+              "is given) and key shape.", choices=tuple(PRESETS)),
     )
     probes = tuple(kind.value for kind in ProbeKind)
     prices_as_of = PRICES_AS_OF
+    key_vendor = "openai"
 
     def dialect(self) -> Dialect:
         from ..classify import OPENAI_DIALECT
 
         return OPENAI_DIALECT
+
+    def default_url(self, options: Mapping[str, Any]) -> str | None:
+        preset = PRESETS.get(str(options.get("preset")))
+        return preset.base_url if preset is not None else self.default_base_url
+
+    def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
+        """The preset's vendor, or the vendor whose own host this is; a relay's host says
+        nothing about the keys it takes."""
+        preset = PRESETS.get(str(options.get("preset")))
+        return preset.vendor if preset is not None else vendor_of_host(base_url)
 
     def model_info(self, model: str) -> ModelInfo:
         family = family_of(model)
@@ -162,6 +177,18 @@ class OpenAIKind(ProviderKind):
                    *check.provider.headers]
         return ProbeRequest(kind.value, "POST", self.url(check, kind), tuple(headers), body,
                             stream)
+
+    def proves(self, check: Check, request: ProbeRequest) -> str:
+        kind = ProbeKind(request.kind)
+        answer = {ProbeKind.IMAGES: "one generated image at the lowest quality and size",
+                  ProbeKind.EMBEDDINGS: "one embedding of one word",
+                  ProbeKind.RESPONSES: "a response of at most 16 output tokens",
+                  ProbeKind.CHAT: "a completion of the smallest budget the model takes"}[kind]
+        what = f"the key (and organization) may use this model: {answer}"
+        if check.capability == REASONING_SUMMARY:
+            what += ", with a reasoning summary (organization verification)"
+        return what + (", streamed: the first event of an event stream" if request.stream
+                       else "")
 
     def estimate_cost(self, check: Check, request: ProbeRequest,
                       override: Price | None) -> CostEstimate:
