@@ -208,16 +208,32 @@ def success_shape(text: str) -> SuccessShape | None:
     return None
 
 
+_Q = r"""\\?["']"""  # a quote, as JSON, a Python repr or a string a relay escaped
+_SEP = r"[ \t\r\n]{0,16}"
+
+
+def envelope(error_type: str) -> str:
+    """A pattern for Anthropic's own envelope around ``error_type``:
+    ``{"type": "error", "error": {"type": "<error_type>"`` (the SDK's ``"details": null``
+    may come first). Relays that borrow Anthropic's type names without its envelope are
+    left to the shared table."""
+    return (_field("type") + f"{_Q}error{_Q},{_SEP}" + _field("error") + r"\{" + _SEP
+            + f"({_field('details')}null,{_SEP})?" + _field("type") + _Q + error_type + _Q)
+
+
+def _field(name: str) -> str:
+    return f"{_Q}{name}{_Q}{_SEP}:{_SEP}"
+
+
 @functools.cache
 def anthropic_dialect() -> Dialect:
     """Anthropic's success shapes and its error rules, each backed by a real body in
-    tests/test_vendor_classify.py. ``type`` values of its envelope decide first; the
+    tests/test_vendor_classify.py. The ``type`` inside its envelope decides first; the
     phrases are Anthropic's own (they also reach checker through relays)."""
     from ..classify import Dialect
     from ..outcomes import OutcomeClass as C
     from ..rules import Rule
 
-    types = frozenset
     rules = (
         # Billing and account conditions arrive as 400 invalid_request_error.
         Rule("anthropic-credit-balance", C.QUOTA_EXHAUSTED,
@@ -226,27 +242,28 @@ def anthropic_dialect() -> Dialect:
              text=r"you have reached your specified api usage limits"),
         Rule("anthropic-organization-disabled", C.ACCOUNT_DISABLED,
              text=r"this organization has been disabled"),
-        Rule("anthropic-authentication", C.AUTH_FAILED, types=types({"authentication_error"})),
-        Rule("anthropic-permission", C.PERMISSION_DENIED, types=types({"permission_error"})),
+        Rule("anthropic-authentication", C.AUTH_FAILED, text=envelope("authentication_error")),
+        Rule("anthropic-permission", C.PERMISSION_DENIED, text=envelope("permission_error")),
         # The edge's 403 (no envelope): reported from countries Anthropic does not serve.
-        Rule("anthropic-forbidden", C.REGION_BLOCKED, types=types({"forbidden"}),
+        Rule("anthropic-forbidden", C.REGION_BLOCKED, types=frozenset({"forbidden"}),
              text=r"request not allowed"),
-        Rule("anthropic-model-not-found", C.MODEL_NOT_FOUND, types=types({"not_found_error"}),
-             text=r"model: [^ \t\n]"),
+        Rule("anthropic-model-not-found", C.MODEL_NOT_FOUND,
+             text=envelope("not_found_error") + f",{_SEP}" + _field("message") + f"{_Q}model: "),
         Rule("anthropic-unsupported-model", C.MODEL_NOT_FOUND,
              text=r"unsupported model: claude"),
-        Rule("anthropic-no-such-route", C.PROBE_REJECTED, types=types({"not_found_error"}),
+        Rule("anthropic-no-such-route", C.PROBE_REJECTED, text=envelope("not_found_error"),
              statuses=frozenset({404})),
         Rule("anthropic-request-too-large", C.PROBE_REJECTED,
-             types=types({"request_too_large"})),
+             types=frozenset({"request_too_large"})),
         Rule("anthropic-invalid-request", C.PROBE_REJECTED,
-             types=types({"invalid_request_error"}),
-             text=r"field required|header is required|is not a valid version"
+             types=frozenset({"invalid_request_error"}),
+             text=r"max_tokens: field required|anthropic-version: header is required"
+                  r"|anthropic-version: .{0,80} is not a valid version"
                   r"|must be greater than `thinking\.budget_tokens`"
-                  r"|maximum allowed number of output tokens"),
-        Rule("anthropic-rate-limit", C.RATE_LIMITED, types=types({"rate_limit_error"})),
-        Rule("anthropic-overloaded", C.SERVER_ERROR, types=types({"overloaded_error"})),
-        Rule("anthropic-api-error", C.SERVER_ERROR, types=types({"api_error"})),
+                  r"|maximum allowed number of output tokens for claude"),
+        Rule("anthropic-rate-limit", C.RATE_LIMITED, text=envelope("rate_limit_error")),
+        Rule("anthropic-overloaded", C.SERVER_ERROR, text=envelope("overloaded_error")),
+        Rule("anthropic-api-error", C.SERVER_ERROR, text=envelope("api_error")),
     )
     return Dialect("anthropic", success_shape, rules)
 

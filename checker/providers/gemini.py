@@ -282,7 +282,8 @@ def gemini_dialect() -> Dialect:
              text=r"\bconsumer_suspended\b|permission denied: consumer .{0,200}has been "
                   r"suspended"),
         Rule("google-project-denied", C.ACCOUNT_DISABLED,
-             text=r"your project has been denied access"),
+             text=r"your project has been denied access"
+                  r"|gemini has been disabled in this account for violation of terms"),
         Rule("google-user-location", C.REGION_BLOCKED,
              text=r"user location is not supported for the api use"),
         Rule("google-key-restricted", C.PERMISSION_DENIED,
