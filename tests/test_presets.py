@@ -61,7 +61,7 @@ def test_preset_belongs_to_kind_openai_only() -> None:
 
 
 def test_without_base_url_or_preset_the_fix_names_both() -> None:
-    with pytest.raises(ConfigError, match="add `base_url:`.*or `preset:`"):
+    with pytest.raises(ConfigError, match=r"add `base_url:`.*or `preset:`"):
         load("    api_key: ${KEY}")
 
 
