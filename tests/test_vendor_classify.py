@@ -8,6 +8,7 @@ The bodies are in tests/data/errors-anthropic-gemini.jsonl, each with its public
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from checker.outcomes import OutcomeClass
 from checker.providers import KINDS, any_dialect, dialect_of
 from checker.providers.anthropic import anthropic_dialect
 from checker.providers.gemini import gemini_dialect
+from checker.retry import server_hint
 from checker.shapes import Expected
 from tests.conftest import CORPUS
 
@@ -201,12 +203,32 @@ def test_a_2xx_is_ok_only_in_the_vendors_success_shape(kind: str, body: str, str
     assert outcome.cls is expected, outcome
 
 
-def test_vendor_rules_stay_linear_on_hostile_bodies() -> None:
-    phrases = ['"type": "error", "error": {', "limit: 0" * 50, "requests to this api ",
-               "permission denied: consumer ", "\\\"" * 2000, " " * 4096, "quota_limit_value"]
-    body = "".join(phrase * 40 for phrase in phrases)
-    body = (body * (256 * 1024 // len(body) + 1))[: 256 * 1024]
-    started = time.perf_counter()
-    for dialect in (dialect_of(KINDS["anthropic"]), dialect_of(KINDS["gemini"]), any_dialect()):
+def _vendor_baits() -> list[tuple[str, str]]:
+    """What each vendor rule matched in its real body, as 256 KiB of repeated prefixes and
+    whitespace runs (as tests/test_hostile.py does for the shared table)."""
+    size = 256 * 1024
+    seeds = ["retryDelay\\\": \\\"", "'retryDelay': '", "please retry in 1"]
+    for rule, research_class, _ in RULE_SAMPLES:
+        pattern = next(r for d in (anthropic_dialect(), gemini_dialect()) for r in d.rules
+                       if r.name == rule).text
+        if pattern is not None:
+            match = re.search(pattern, str(BY_CLASS[research_class]["body"]).lower())
+            assert match is not None, rule
+            seeds.append(match.group(0))
+    baits = []
+    for seed in seeds:
+        prefix = seed[: max(1, len(seed) // 2)]
+        for name, body in (("repeated", prefix * (size // len(prefix) + 1)),
+                           ("whitespace", prefix + " \n\t" * (size // 3))):
+            baits.append((f"{seed[:20]!r}-{name}", body[:size]))
+    return baits
+
+
+def test_vendor_rules_and_waits_stay_linear_on_hostile_bodies() -> None:
+    dialect = any_dialect()  # every vendor's rules and the shared table
+    for name, body in _vendor_baits():
+        started = time.perf_counter()
         classify(400, {}, body, dialect=dialect)
-    assert time.perf_counter() - started < 2.0
+        server_hint({}, body, 0.0, body)
+        took = time.perf_counter() - started
+        assert took < 2.0, f"{name}: {took:.1f}s"
