@@ -154,3 +154,32 @@ def test_validate_warns_about_a_key_of_another_vendor_and_exits_0(write_config) 
     assert "provider 'oa' takes openai keys" in lines[2]
     for key in env.values():
         assert key[:10] not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("provider", "variable"), [
+    ("    preset: groq", "GROQ_API_KEY"),
+    ("    kind: anthropic", "ANTHROPIC_API_KEY"),
+    ("    kind: gemini", "GEMINI_API_KEY"),
+    ("    base_url: https://relay.example.com/v1", "OPENAI_API_KEY"),
+])
+def test_a_provider_without_a_key_names_the_vendors_variable(provider: str,
+                                                              variable: str) -> None:
+    with pytest.raises(ConfigError, match=rf"add `api_key: \$\{{{variable}\}}`"):
+        load(provider)
+
+
+def test_a_checks_own_key_is_linted_against_each_of_its_providers(write_config) -> None:  # type: ignore[no-untyped-def]
+    config = write_config("""
+        providers:
+          claude: {kind: anthropic, api_key: "${ANTHROPIC_API_KEY}"}
+        checks:
+          - providers: [claude]
+            models: [claude-sonnet-4-5]
+            api_key: ["${ANTHROPIC_API_KEY}", "${STAGING_KEY}"]
+        """)
+    env = {"ANTHROPIC_API_KEY": KEYS["anthropic"], "STAGING_KEY": KEYS["openrouter"]}
+    result = run_cli("validate", "-c", str(config), env=env)
+    assert result.code == 0
+    assert result.stderr.splitlines() == [
+        f"{config}:6:39: warning: the key has the shape of an OpenRouter key (openrouter), but "
+        "provider 'claude' takes anthropic keys (is this the right variable?)"]

@@ -98,6 +98,7 @@ class AnthropicKind(ProviderKind):
     probes = (MESSAGES,)
     prices_as_of = PRICES_AS_OF
     key_vendor = "anthropic"
+    key_env = "ANTHROPIC_API_KEY"
 
     def dialect(self) -> Dialect:
         return anthropic_dialect()

@@ -157,6 +157,7 @@ class ProviderKind(abc.ABC):
     prices_as_of: ClassVar[str]  # the date of the list prices in its catalog
     # Whose keys it takes (a vendor of ``providers.keys.KEY_SHAPES``); None: any shape.
     key_vendor: ClassVar[str | None] = None
+    key_env: ClassVar[str] = "VAR"  # the variable its docs name for the key
 
     @abc.abstractmethod
     def dialect(self) -> Dialect:
@@ -173,6 +174,10 @@ class ProviderKind(abc.ABC):
     def default_url(self, options: Mapping[str, Any]) -> str | None:
         """The base URL when the config gives none (None: `base_url` is required)."""
         return self.default_base_url
+
+    def key_variable(self, options: Mapping[str, Any]) -> str:
+        """The variable the vendor's docs keep the key in (for messages)."""
+        return self.key_env
 
     def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
         """The vendor whose key shape this provider takes, for the key-shape lint."""

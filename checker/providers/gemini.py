@@ -125,6 +125,7 @@ class GeminiKind(ProviderKind):
     probes = (GENERATE,)
     prices_as_of = PRICES_AS_OF
     key_vendor = "google"
+    key_env = "GEMINI_API_KEY"
 
     def dialect(self) -> Dialect:
         return gemini_dialect()

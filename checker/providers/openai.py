@@ -117,6 +117,7 @@ class OpenAIKind(ProviderKind):
     probes = tuple(kind.value for kind in ProbeKind)
     prices_as_of = PRICES_AS_OF
     key_vendor = "openai"
+    key_env = "OPENAI_API_KEY"
 
     def dialect(self) -> Dialect:
         from ..classify import OPENAI_DIALECT
@@ -126,6 +127,10 @@ class OpenAIKind(ProviderKind):
     def default_url(self, options: Mapping[str, Any]) -> str | None:
         preset = PRESETS.get(str(options.get("preset")))
         return preset.base_url if preset is not None else self.default_base_url
+
+    def key_variable(self, options: Mapping[str, Any]) -> str:
+        preset = PRESETS.get(str(options.get("preset")))
+        return preset.key_env if preset is not None else self.key_env
 
     def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
         """The preset's vendor, or the vendor whose own host this is; a relay's host says
