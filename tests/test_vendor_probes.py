@@ -201,3 +201,9 @@ checks:
 def test_every_kind_dates_its_prices() -> None:
     for kind in KINDS.values():
         assert kind.prices_as_of.startswith("20")
+
+
+def test_params_merged_into_a_gemini_probe_are_priced_as_sent() -> None:
+    cfg = config("gemini", ["gemini-2.5-flash"], capabilities="[access]",
+                 check="    params: {generationConfig: {maxOutputTokens: 1000}}")
+    assert plan(cfg)[0].cost.usd == pytest.approx((8 * 0.30 + 1000 * 2.50) / 1e6)

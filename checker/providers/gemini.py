@@ -61,8 +61,12 @@ class Model(NamedTuple):
     def output_tokens(self) -> int:
         """At most this many billed output tokens (thinking counts against
         maxOutputTokens, and a thinking budget never exceeds it here)."""
-        thinking = self.config.get("thinkingConfig", {}).get("thinkingBudget", 0)
-        return max(int(self.config.get("maxOutputTokens", 0)), int(thinking))
+        thinking = self.config.get("thinkingConfig") or {}
+        budget = thinking.get("thinkingBudget", 0) if isinstance(thinking, dict) else 0
+        try:
+            return max(int(self.config.get("maxOutputTokens", 0)), int(budget))
+        except (TypeError, ValueError):
+            return 0
 
 
 def _text(max_output: int, thinking: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -173,8 +177,10 @@ class GeminiKind(ProviderKind):
         usd = PROBE_INPUT_TOKENS * price.input_per_mtok / 1e6
         if row.image:
             usd += price.per_image
-        else:
-            usd += row.output_tokens * price.output_per_mtok / 1e6
+        else:  # the budget as sent (`params:` may have raised it)
+            config = request.body.get("generationConfig")
+            sent = row._replace(config=config) if isinstance(config, dict) else row
+            usd += sent.output_tokens * price.output_per_mtok / 1e6
         return CostEstimate(usd, override is not None or row.priced)
 
     # -- the simulator
