@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from . import safejson
 from .facts import EXCERPT_CHARS, MAX_EXAMINED_CHARS, Facts, read_facts
 from .outcomes import OutcomeClass, info
-from .rules import RULES, Rule
+from .rules import CLIENT_RULES, RULES, Rule
 from .sanitize import clean
 from .shapes import ANY_SUCCESS, Expected, SuccessShape
 
@@ -72,7 +72,7 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes,
                 return Outcome(C.OK, status, "", f"2xx-{shape.format}")
             return Outcome(C.UNEXPECTED_RESPONSE, status, wrong, "2xx-wrong-shape")
 
-    facts = read_facts(text)
+    facts = read_facts(text, headers)
     code = _first(facts.codes)
     for rule in (*dialect.rules, *RULES, *dialect.fallback_rules):
         if rule.matches(status, facts):
@@ -82,7 +82,23 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes,
         # A 2xx that is neither a known success nor a known error: an empty body, a
         # truncated or foreign JSON document, a proxy's page.
         return Outcome(C.UNEXPECTED_RESPONSE, status, excerpt or "empty body", f"2xx-{facts.shape}")
+    if not excerpt and status is not None:
+        excerpt = f"the body says nothing: a {status} alone proves nothing"
     return Outcome(C.UNKNOWN, status, excerpt, "no-rule", code)
+
+
+def classify_client_text(text: str) -> Outcome | None:
+    """What a client printed when no HTTP answer arrived (an SDK's "Request timed out",
+    ECONNREFUSED, CERTIFICATE_VERIFY_FAILED, "Unexpected token '<'"), or None when the text
+    is not such a print. A JSON or HTML document is an answer, never a client's print."""
+    text = text[:MAX_EXAMINED_CHARS]
+    facts = read_facts(text)
+    if facts.shape != "text":
+        return None
+    for rule in CLIENT_RULES:
+        if rule.matches(None, facts):
+            return Outcome(rule.cls, None, _excerpt_for(rule, facts, text), rule.name)
+    return None
 
 
 def _redirect_message(headers: Mapping[str, str]) -> str:

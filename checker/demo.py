@@ -8,7 +8,9 @@ from importlib import resources
 
 from .simulator import Simulator
 
-DEMO_CONFIG = "checker/data/demo.yml"  # the path reports name
+# The demo writes its config here, in the working directory, next to its report: the
+# report's file= and the annotations point at a file that exists.
+DEMO_CONFIG = "checker-demo.yml"
 
 DEMO_KEYS: Mapping[str, str] = {
     "DEMO_VERIFIED_KEY": "verified",

@@ -1,25 +1,47 @@
-"""`checker diagnose`: explain an error body someone pasted. Pure."""
+"""`checker diagnose`: explain an error body, or a client's error text, someone pasted. Pure."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .classify import Outcome, classify
-from .outcomes import info
+from .classify import Outcome, classify, classify_client_text
+from .outcomes import OutcomeClass, info
 from .providers import any_dialect
 from .secrets import Redactor
 
-# "403 Your organization…", "Error code: 400 - {…}", "HTTP 429 (429) …", "status: 404"
-_LEADING_STATUS = re.compile(
-    r"^\s*(?:error code:\s*|http(?:/[\d.]+)?\s+|status(?: code)?[:=]?\s*)?([1-5]\d\d)\b", re.I
+# Where a pasted text says its status. Each pattern is anchored on words around the number
+# and bounded, and the earliest match in the first few KiB wins.
+_STATUS_PRINTS = (
+    # "403 Your organization…", "HTTP 429 (429) …", "status: 404" at the very start
+    re.compile(r"^\s{0,8}(?:http(?:/[\d.]{1,3})?[ \t]{1,3}|status(?: code)?[:=]?[ \t]{0,3})?"
+               r"([1-5]\d\d)\b", re.I),
+    # `curl -i`: "HTTP/1.1 403 Forbidden", "HTTP/2 429" on a line of its own
+    re.compile(r"^HTTP/[\d.]{1,3}[ \t]{1,3}([1-5]\d\d)\b", re.M),
+    # Python SDK "Error code: 403 - {…}", Vertex "Error Code: 403, Message: …"
+    re.compile(r"\berror code:?[ \t]{0,3}([1-5]\d\d)\b", re.I),
+    # Node SDK "PermissionDeniedError: 403 …", "API Error: 403 …", "Error: 400 POST …"
+    re.compile(r"(?:Error|Exception):?[ \t]{1,3}\(?([1-5]\d\d)\b"),
+    # "status code 404", "(status code: 429)", "HTTP 401 (PermissionDenied)", "[404 Not Found]",
+    # Swift's "http_status_403"
+    re.compile(r"\bstatus[ _]?code:?[ \t]{0,3}([1-5]\d\d)\b|\bhttp[ \t]{1,3}([1-5]\d\d)\b"
+               r"|\[([1-5]\d\d) [A-Z][a-z]{2,12}(?: [A-Z][a-z]{2,12}){0,3}\]"
+               r"|http_status_([1-5]\d\d)\b", re.I),
+    # the status a body repeats: Google's `"code": 403`, LiteLLM's `'code': '429'`
+    re.compile(r"""["']?(?:code|status|statusCode)["']?[ \t]{0,3}:[ \t]{0,3}["']?([45]\d\d)\b"""),
 )
+_STATUS_PRINT_CHARS = 4096
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     outcome: Outcome
-    status_source: str  # "given", "read from the text", "unknown"
+    status_source: str  # "given", "read from the text", "unknown", "no HTTP answer"
+
+    @property
+    def http_answer(self) -> bool:
+        """False when the text is a client's own error: no HTTP answer was seen."""
+        return self.status_source != "no HTTP answer"
 
     def as_dict(self) -> dict[str, object]:
         details = info(self.outcome.cls)
@@ -30,14 +52,23 @@ class Diagnosis:
             "summary": details.summary,
             "hint": details.hint,
             "status": self.outcome.status,
+            "http_answer": self.http_answer,
             "rule": self.outcome.rule,
             "message": self.outcome.message,
         }
 
 
 def infer_status(text: str) -> int | None:
-    match = _LEADING_STATUS.match(text)
-    return int(match.group(1)) if match else None
+    """The HTTP status a pasted text states (an SDK's print, a `curl -i` status line, a
+    body that repeats it), or None."""
+    head = text[:_STATUS_PRINT_CHARS]
+    found: tuple[int, int] | None = None
+    for pattern in _STATUS_PRINTS:
+        match = pattern.search(head)
+        if match is not None and (found is None or match.start() < found[0]):
+            number = next(group for group in match.groups() if group)
+            found = (match.start(), int(number))
+    return None if found is None else found[1]
 
 
 def diagnose(text: str, status: int | None = None) -> Diagnosis:
@@ -46,6 +77,12 @@ def diagnose(text: str, status: int | None = None) -> Diagnosis:
         status = infer_status(text)
         source = "read from the text" if status is not None else "unknown"
     outcome = classify(status, {}, text, dialect=any_dialect())
+    if status is None:
+        # A timeout, a refused connection or a TLS failure an SDK printed: no HTTP answer
+        # came. It wins unless the text holds an answer that says something else.
+        client = classify_client_text(text)
+        if client is not None and outcome.cls in (OutcomeClass.UNKNOWN, client.cls):
+            outcome, source = client, "no HTTP answer"
     # Whatever the person pasted may hold their key: mask anything key-shaped.
     outcome = Outcome(outcome.cls, outcome.status, Redactor()(outcome.message), outcome.rule,
                       outcome.code)
@@ -55,8 +92,12 @@ def diagnose(text: str, status: int | None = None) -> Diagnosis:
 def render(diagnosis: Diagnosis) -> str:
     outcome = diagnosis.outcome
     details = info(outcome.cls)
-    status = ("unknown" if outcome.status is None
-              else f"{outcome.status} ({diagnosis.status_source})")
+    if not diagnosis.http_answer:
+        status = "none: this is the client's own error, no HTTP answer was seen"
+    elif outcome.status is None:
+        status = "unknown"
+    else:
+        status = f"{outcome.status} ({diagnosis.status_source})"
     retry = "yes, it is transient" if details.retryable else "no, retrying will not help"
     lines = [
         f"class:     {outcome.cls.value} ({details.kind.value})",

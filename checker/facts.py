@@ -1,14 +1,24 @@
 """Reading a response body: what can be known from it before any rule is applied.
 
-``read_facts(text)`` decodes what it can (JSON, an event stream, a Python repr an SDK
-printed, HTML) and collects the messages and the ``code``/``type``/``param`` values,
-wherever a relay nested or stringified them. Everything here is linear in the size of
-the text and bounded in depth: provider text is hostile input.
+``read_facts(text, headers)`` decodes what it can (JSON, an event stream, a Python repr an
+SDK printed, HTML) and collects the messages and the structured evidence, wherever a relay
+nested or stringified it:
+
+* ``code``/``type``/``param`` values (OpenAI and most relays, Anthropic's ``error.type``);
+* Google's canonical status names (``"status": "PERMISSION_DENIED"``, ``[400
+  FAILED_PRECONDITION]``, ``RESOURCE_EXHAUSTED: …``) and ErrorInfo ``reason`` values
+  (``API_KEY_INVALID``, ``CONSUMER_SUSPENDED``);
+* error names ending in ``Exception``: AWS ``__type``, the ``x-amzn-ErrorType`` header,
+  ``An error occurred (AccessDeniedException)`` as boto prints it.
+
+Everything here is linear in the size of the text and bounded in depth: provider text is
+hostile input.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from . import safejson
@@ -21,11 +31,14 @@ class Facts(NamedTuple):
     """What could be read from a response body."""
 
     shape: str  # "empty" | "json" | "sse" | "html" | "text"
-    text: str  # lower-cased haystack: raw body plus every decoded message
+    text: str  # lower-cased haystack: raw body plus every decoded message, quotes straightened
     messages: tuple[str, ...]
     codes: frozenset[str]
     types: frozenset[str]
     params: frozenset[str]
+    rpc_statuses: frozenset[str] = frozenset()  # Google canonical names, upper case
+    reasons: frozenset[str] = frozenset()  # Google ErrorInfo reasons, upper case
+    exceptions: frozenset[str] = frozenset()  # "accessdeniedexception", lower case
 
     @property
     def message(self) -> str:
@@ -45,12 +58,52 @@ _FIELD = re.compile(
     re.IGNORECASE,
 )
 _MESSAGE = re.compile(r""""message"[ \t\r\n]{0,8}:[ \t\r\n]{0,8}"((?:[^"\\]|\\.){0,4096})""")
+# Google's canonical status names as they appear in prints of a body, a gRPC error or an
+# SDK's "[400 FAILED_PRECONDITION]". Only names that cannot be an ordinary upper-case word.
+RPC_STATUSES = frozenset({
+    "INVALID_ARGUMENT", "FAILED_PRECONDITION", "OUT_OF_RANGE", "UNAUTHENTICATED",
+    "PERMISSION_DENIED", "NOT_FOUND", "ALREADY_EXISTS", "RESOURCE_EXHAUSTED",
+    "DEADLINE_EXCEEDED", "UNAVAILABLE", "INTERNAL", "UNIMPLEMENTED", "ABORTED", "CANCELLED",
+    "DATA_LOSS", "UNKNOWN",
+})
+_RPC_IN_TEXT = re.compile(
+    r"\b(INVALID_ARGUMENT|FAILED_PRECONDITION|OUT_OF_RANGE|UNAUTHENTICATED|PERMISSION_DENIED"
+    r"|NOT_FOUND|RESOURCE_EXHAUSTED|DEADLINE_EXCEEDED|UNAVAILABLE)\b"
+)
+# ErrorInfo: {"reason": "API_KEY_INVALID"}, JSON-escaped inside a relay's string, or as
+# the gRPC client prints it: [reason: "API_KEY_INVALID" domain: …]
+_REASON_IN_TEXT = re.compile(
+    r"""\breason\\?["']?[ \t]{0,4}:[ \t]{0,4}\\?["']([A-Z][A-Z0-9_]{2,60})\\?["']"""
+)
+# AccessDeniedException, botocore.errorfactory.ThrottlingException, throttlingException
+_EXCEPTION_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z]{1,60}Exception)\b")
+_MAX_NAMES = 16  # of each kind: a real body names one or two
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
-def read_facts(text: str) -> Facts:
+class _Found:
+    """What the walk over decoded documents collects (private, mutable while reading)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.extra_text: list[str] = []
+        self.codes: set[str] = set()
+        self.types: set[str] = set()
+        self.params: set[str] = set()
+        self.rpc_statuses: set[str] = set()
+        self.reasons: set[str] = set()
+        self.exceptions: set[str] = set()
+
+
+def read_facts(text: str, headers: Mapping[str, str] | None = None) -> Facts:
     stripped = text.strip()
+    found = _Found()
+    for name, value in (headers or {}).items():
+        if name.lower() == "x-amzn-errortype":  # "AccessDeniedException:http://internal…"
+            found.exceptions.add(_exception_name(value))
     if not stripped:
-        return Facts("empty", "", (), frozenset(), frozenset(), frozenset())
+        return Facts("empty", "", (), frozenset(), frozenset(), frozenset(),
+                     exceptions=frozenset(found.exceptions - {""}))
 
     shape = "text"
     documents: list[object] = []
@@ -66,54 +119,71 @@ def read_facts(text: str) -> Facts:
         if documents and stripped[0] in "{[":
             shape = "json"
 
-    messages: list[str] = []
-    codes: set[str] = set()
-    types: set[str] = set()
-    params: set[str] = set()
-    extra_text: list[str] = []
     for document in documents:
-        _walk(document, messages, codes, types, params, extra_text, depth=0)
+        _walk(document, found, depth=0)
 
     for field, value in _FIELD.findall(stripped):
-        target = {"code": codes, "type": types, "param": params}[field.lower()]
+        target = {"code": found.codes, "type": found.types, "param": found.params}[field.lower()]
         if value.lower() not in ("null", "none"):
             target.add(value.lower())
+    _collect_names(stripped, found)
+    messages = found.messages
     if not messages:
         messages.extend(_unescape(m) for m in _MESSAGE.findall(stripped)[:3])
 
+    raw: list[str] = [stripped]
     if shape == "html":
         readable = " ".join(_TAG.sub(" ", stripped).split())
         if readable:
             messages.append(readable[:EXCERPT_CHARS])
     elif not messages and shape == "text":
+        # Plain text is its own message, with line breaks and runs of spaces made single
+        # spaces so that a phrase a terminal wrapped still matches; the haystack needs it once.
         messages.append(" ".join(stripped.split()))
+        raw = []
 
-    haystack = "\n".join([stripped, *messages, *extra_text]).lower()
+    haystack = "\n".join([*raw, *messages, *found.extra_text]).lower().translate(_QUOTES)
     return Facts(
         shape=shape,
         text=haystack,
         messages=tuple(m for m in messages if m),
-        codes=frozenset(codes),
-        types=frozenset(types),
-        params=frozenset(params),
+        codes=frozenset(found.codes),
+        types=frozenset(found.types),
+        params=frozenset(found.params),
+        rpc_statuses=frozenset(found.rpc_statuses),
+        reasons=frozenset(found.reasons),
+        exceptions=frozenset(found.exceptions - {""}),
     )
 
 
-def _walk(
-    value: object,
-    messages: list[str],
-    codes: set[str],
-    types: set[str],
-    params: set[str],
-    extra_text: list[str],
-    depth: int,
-) -> None:
-    """Collect messages and code/type/param values from a decoded body."""
+def _collect_names(text: str, found: _Found) -> None:
+    """Status names, reasons and exception names printed anywhere in the text (a relay or
+    an SDK may have flattened the document they came from)."""
+    for pattern, target in ((_RPC_IN_TEXT, found.rpc_statuses),
+                            (_REASON_IN_TEXT, found.reasons)):
+        for match in pattern.finditer(text):
+            target.add(match.group(1))
+            if len(target) >= _MAX_NAMES:
+                break
+    for match in _EXCEPTION_IN_TEXT.finditer(text):
+        found.exceptions.add(match.group(1).lower())
+        if len(found.exceptions) >= _MAX_NAMES:
+            break
+
+
+def _exception_name(value: str) -> str:
+    """AWS error type: ``com.amazon.coral.validate#ValidationException`` or
+    ``AccessDeniedException:http://internal.amazon.com/…`` -> ``validationexception``."""
+    return value.split(":", 1)[0].rsplit("#", 1)[-1].strip().lower()[:80]
+
+
+def _walk(value: object, found: _Found, depth: int) -> None:
+    """Collect messages and structured evidence from a decoded body."""
     if depth > 8:
         return
     if isinstance(value, list):
         for item in value[:20]:
-            _walk(item, messages, codes, types, params, extra_text, depth + 1)
+            _walk(item, found, depth + 1)
         return
     if not isinstance(value, dict):
         return
@@ -122,20 +192,34 @@ def _walk(
         if name in ("message", "msg", "detail", "error", "error_description") and isinstance(
             item, str
         ):
-            messages.append(item)
+            # Google's JS SDK and some relays put the upstream body, as JSON text, where
+            # the message belongs: read the body instead of quoting it.
+            inner = _decode_documents(item) if item.lstrip().startswith("{") else []
+            if inner:
+                found.extra_text.append(item)
+                for document in inner:
+                    _walk(document, found, depth + 1)
+            else:
+                found.messages.append(item)
         elif name == "code" and item is not None and not isinstance(item, (dict, list)):
-            codes.add(str(item).lower())
+            found.codes.add(str(item).lower())
         elif name == "type" and isinstance(item, str):
-            types.add(item.lower())
+            found.types.add(item.lower())
         elif name == "param" and isinstance(item, str) and item:
-            params.add(item.lower())
+            found.params.add(item.lower())
+        elif name == "status" and isinstance(item, str) and item in RPC_STATUSES:
+            found.rpc_statuses.add(item)
+        elif name == "reason" and isinstance(item, str) and item.isupper():
+            found.reasons.add(item[:80])
+        elif name == "__type" and isinstance(item, str):
+            found.exceptions.add(_exception_name(item))
         elif name == "raw" and isinstance(item, str):
             # OpenRouter and other relays wrap the upstream body as a string.
-            extra_text.append(item)
-            for inner in _decode_documents(item):
-                _walk(inner, messages, codes, types, params, extra_text, depth + 1)
+            found.extra_text.append(item)
+            for document in _decode_documents(item):
+                _walk(document, found, depth + 1)
         if isinstance(item, (dict, list)):
-            _walk(item, messages, codes, types, params, extra_text, depth + 1)
+            _walk(item, found, depth + 1)
 
 
 def _decode_documents(text: str) -> list[object]:

@@ -14,6 +14,11 @@ from typing import Any, NamedTuple
 from .outcomes import DENIED_CLASSES, Kind, OutcomeClass, info
 from .secrets import Secret
 
+ACCESS = "access"  # the model answers at all
+STREAM = "stream"  # it answers with an event stream
+REASONING_SUMMARY = "reasoning_summary"  # it gives reasoning summaries
+CAPABILITIES: tuple[str, ...] = (ACCESS, STREAM, REASONING_SUMMARY)
+
 
 class Location(NamedTuple):
     file: str

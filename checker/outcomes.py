@@ -65,6 +65,11 @@ class ClassInfo(NamedTuple):
     excusable: bool
     summary: str
     hint: str
+    # The one line a reporter shows first: what happened ({model}, {capability}, {key},
+    # {expect}, {provider} and {message}, the first clause of the result's message, filled
+    # in) and what to do, short enough for a JUnit message or an annotation title.
+    headline: str = ""
+    action: str = ""
 
 
 _VERIFY_URL = "https://platform.openai.com/settings/organization/general"
@@ -72,7 +77,9 @@ _VERIFY_URL = "https://platform.openai.com/settings/organization/general"
 CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
     OutcomeClass.OK: ClassInfo(
         Kind.GRANTED, retryable=False, waitable=False, excusable=False,
-        summary="access granted", hint="Nothing to do."
+        summary="access granted", hint="Nothing to do.",
+        headline="expected {expect}, but the key can use {model}",
+        action="restrict the key or project (least privilege), or change expect:",
     ),
     OutcomeClass.VERIFICATION_REQUIRED: ClassInfo(
         Kind.DENIED, retryable=False, waitable=True, excusable=False,
@@ -83,6 +90,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             f"which one a request bills to. Access takes up to 15 minutes to propagate; `checker "
             f"wait` re-probes until it does."
         ),
+        headline="organization not verified for {model} [{capability}]",
+        action="verify at platform.openai.com/settings/organization/general, allow 15 min",
     ),
     OutcomeClass.AUTH_FAILED: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
@@ -92,6 +101,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "it. Create a new key, check the environment variable it comes from, and that "
             "`organization:` is an org the key belongs to."
         ),
+        headline="key {key} rejected",
+        action="replace the key, or check organization:",
     ),
     OutcomeClass.PERMISSION_DENIED: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
@@ -102,6 +113,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "(platform.openai.com → Project → Limits) or the gateway's key settings, or use a key"
             " that has it."
         ),
+        headline="key {key} may not use {model}",
+        action="allow it in the project's model limits, or use another key",
     ),
     OutcomeClass.ACCOUNT_DISABLED: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
@@ -110,6 +123,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "The provider has deactivated or blocked the account or resource. Check the owner's "
             "email and the provider's help center; a new key will not help."
         ),
+        headline="account, organization or resource disabled",
+        action="contact the provider; a new key will not help",
     ),
     OutcomeClass.REGION_BLOCKED: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
@@ -118,6 +133,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "Requests from this country, region or territory are refused. Run the check (and the "
             "deployment) from a supported region."
         ),
+        headline="this region is not served",
+        action="run from a supported region",
     ),
     OutcomeClass.QUOTA_EXHAUSTED: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
@@ -126,6 +143,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "Add credit or raise the billing or budget limit (OpenAI: Settings → Billing; "
             "gateways: the key's budget). Retrying does not help."
         ),
+        headline="no credit or quota left for key {key}",
+        action="add credit or raise the budget",
     ),
     OutcomeClass.MODEL_NOT_FOUND: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
@@ -134,6 +153,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "Check the model name, the Azure deployment name, or that the relay routes this "
             "model. A new Azure deployment can take about 5 minutes to appear."
         ),
+        headline="{model} not found at this endpoint",
+        action="check the model or deployment name",
     ),
     OutcomeClass.PROBE_REJECTED: ClassInfo(
         Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
@@ -142,6 +163,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "The probe's parameters or endpoint do not suit this model. Set `probe:` or `params:`"
             " on the check, and report it so the catalog can learn the model."
         ),
+        headline="the endpoint refused the probe for {model} (inconclusive)",
+        action="set probe: or params: on the check",
     ),
     OutcomeClass.CONTENT_FILTERED: ClassInfo(
         Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
@@ -149,6 +172,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         hint=(
             "A content filter blocked the probe prompt. Set a different `prompt:` on the check."
         ),
+        headline="the probe prompt was blocked by moderation (inconclusive)",
+        action="set another prompt: on the check",
     ),
     OutcomeClass.RATE_LIMITED: ClassInfo(
         Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
@@ -157,6 +182,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "The key hit a rate limit (not a quota). Lower --concurrency, raise --retries, or run"
             " the check when traffic is lower."
         ),
+        headline="rate limited (inconclusive)",
+        action="rerun later, or lower --concurrency",
     ),
     OutcomeClass.SERVER_ERROR: ClassInfo(
         Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
@@ -165,6 +192,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "The provider, relay or an edge proxy failed. Retry later; check the provider's "
             "status page."
         ),
+        headline="the provider or relay failed (inconclusive)",
+        action="rerun later; check its status page",
     ),
     OutcomeClass.TIMEOUT: ClassInfo(
         Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
@@ -173,6 +202,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "No answer within the timeout. Raise `timeout:` or --timeout, or check the network "
             "path to the endpoint."
         ),
+        headline="no answer in time (inconclusive)",
+        action="raise timeout:, or check the network path",
     ),
     OutcomeClass.NETWORK_ERROR: ClassInfo(
         Kind.INCONCLUSIVE, retryable=True, waitable=True, excusable=True,
@@ -180,6 +211,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         hint=(
             "DNS, connection or TLS failure. Check base_url, proxies, firewall and `ca_bundle:`."
         ),
+        headline="could not connect (inconclusive)",
+        action="check base_url, proxy, firewall and CA",
     ),
     OutcomeClass.UNEXPECTED_RESPONSE: ClassInfo(
         Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
@@ -188,14 +221,19 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "A redirect, an HTML page or a body of no known shape came back: base_url probably "
             "points at a web page, a login or bot wall, or the wrong path (does it end in /v1?)."
         ),
+        headline="the answer is not an API answer (inconclusive)",
+        action="check base_url (a login page? /v1 missing?)",
     ),
     OutcomeClass.UNKNOWN: ClassInfo(
         Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
         summary="an error checker cannot name",
         hint=(
-            "Read the status and excerpt below; `checker diagnose` explains a body. Please report"
-            " it so a classification rule can be added."
+            "Read the status and the provider's message below. checker cannot name this "
+            "answer yet: please report the body (with the key removed) so a classification "
+            "rule can be added."
         ),
+        headline="an answer checker cannot name (inconclusive)",
+        action="read the message; report the body to checker",
     ),
     OutcomeClass.CONFIG_ERROR: ClassInfo(
         Kind.BROKEN, retryable=False, waitable=False, excusable=False,
@@ -204,6 +242,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "Fix the configuration named in the message (for example, export the key's "
             "environment variable)."
         ),
+        headline="key {key} is not set",
+        action="export it or map the CI secret, or mark the check optional",
     ),
     OutcomeClass.TIER_TOO_LOW: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
@@ -213,6 +253,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
             "`min_rpm`/`min_tpm` require. Raise the tier (OpenAI tiers grow with spend), ask for "
             "a limit increase, or use another key."
         ),
+        headline="the rate limits of key {key} are below the minimum",
+        action="raise the tier, or use another key",
     ),
     OutcomeClass.INTERRUPTED: ClassInfo(
         Kind.INCONCLUSIVE, retryable=False, waitable=True, excusable=True,
@@ -220,6 +262,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         hint=(
             "The run was cancelled or hit --deadline before this check finished. Run it again."
         ),
+        headline="{message} (inconclusive)",
+        action="rerun; raise --deadline if it ran out",
     ),
 }
 

@@ -62,26 +62,29 @@ def render_wait_cost(cost: WaitCost, timeout: float, interval: float) -> str:
             f"pending, {format_usd(cost.gated_usd)} if only the verification-gated ones do\n")
 
 
-def render_plan(planned: Sequence[PlannedProbe], verbose: bool = True) -> str:
+def render_plan(planned: Sequence[PlannedProbe], one_line: bool = False) -> str:
     lines: list[str] = []
     for item in planned:
         check, request = item.check, item.request
         price = format_usd(item.cost.usd) + ("" if item.cost.priced else " (default price)")
+        if one_line:
+            lines.append(f"{check.id}  ~{price}  {request.method} {request.url}")
+            continue
         flags = "  [may need Organization Verification]" if item.gated else ""
         lines.append(f"{check.id}{flags}")
         lines.append(f"    {check.location.file}:{check.location.line} · key "
                      f"{check.key_label} · expect {check.expect.label} · ~{price}")
         lines.append(f"    {request.method} {request.url}")
         lines.append(f"    proves: {item.proves}")
-        if verbose:
-            headers = ", ".join(f"{k}: {v}" for k, v in request.shown_headers().items()
-                                if k.lower() not in ("content-type", "user-agent", "accept"))
-            if headers:
-                lines.append(f"    {headers}")
-            lines.append(f"    {json.dumps(request.body, separators=(',', ':'))}")
+        headers = ", ".join(f"{k}: {v}" for k, v in request.shown_headers().items()
+                            if k.lower() not in ("content-type", "user-agent", "accept"))
+        if headers:
+            lines.append(f"    {headers}")
+        lines.append(f"    {json.dumps(request.body, separators=(',', ':'))}")
     unpriced = sum(not p.cost.priced for p in planned)
     lines.append("")
-    summary = (f"{len(planned)} probes; estimated cost of one run: "
+    summary = (f"{len(planned)} probe{'s' if len(planned) != 1 else ''}; estimated cost of "
+               "one run: "
                f"{format_usd(total_cost(planned))} (prices as of "
                f"{prices_as_of(planned)}")
     summary += f"; {unpriced} at a default price)" if unpriced else ")"

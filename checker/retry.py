@@ -78,18 +78,24 @@ def _retry_after(value: str, now_epoch: float) -> float | None:
     return max(0.0, when.timestamp() - now_epoch)
 
 
+# LiteLLM passes the upstream's headers on with this prefix (`llm_provider-retry-after`,
+# `llm_provider-x-ratelimit-reset-requests`); older versions send Retry-After only so.
+RELAY_PREFIX = "llm_provider-"
+
+
 def server_hint(headers: Mapping[str, str], message: str, now_epoch: float,
                 body: str = "") -> tuple[float, str] | None:
     """Seconds the server asked us to wait and where it said so (a header, the message,
-    the body's RetryInfo, or the reset time of the limit that is exhausted)."""
+    the body's RetryInfo, or the reset time of the limit that is exhausted). The relay's own
+    header wins over the upstream's it forwards."""
     lowered = {k.lower(): v for k, v in headers.items()}
-    for name in ("retry-after-ms", "llm_provider-retry-after-ms"):
+    for name in ("retry-after-ms", RELAY_PREFIX + "retry-after-ms"):
         if name in lowered:
             try:
                 return max(0.0, float(lowered[name]) / 1000), name
             except ValueError:
                 pass
-    for name in ("retry-after", "llm_provider-retry-after"):
+    for name in ("retry-after", RELAY_PREFIX + "retry-after"):
         if name in lowered:
             delay = _retry_after(lowered[name], now_epoch)
             if delay is not None:
@@ -111,11 +117,16 @@ def _exhausted_limit_reset(lowered: Mapping[str, str],
     ``x-ratelimit-reset-*`` (a duration), Anthropic's ``anthropic-ratelimit-*-reset`` (a
     time)."""
     resets: list[tuple[float, str]] = []
-    for kind in ("requests", "tokens"):
-        if lowered.get(f"x-ratelimit-remaining-{kind}", "").strip() == "0":
-            reset = parse_duration(lowered.get(f"x-ratelimit-reset-{kind}", ""))
-            if reset is not None:
-                resets.append((reset, f"x-ratelimit-reset-{kind}"))
+    for prefix in ("", RELAY_PREFIX):
+        for kind in ("requests", "tokens"):
+            if lowered.get(f"{prefix}x-ratelimit-remaining-{kind}", "").strip() == "0":
+                reset = parse_duration(lowered.get(f"{prefix}x-ratelimit-reset-{kind}", ""))
+                if reset is not None:
+                    resets.append((reset, f"{prefix}x-ratelimit-reset-{kind}"))
+        if resets:
+            break
+    if resets:
+        return max(resets)
     for kind in ("requests", "tokens", "input-tokens", "output-tokens"):
         name = f"anthropic-ratelimit-{kind}"
         if lowered.get(f"{name}-remaining", "").strip() == "0":

@@ -1,14 +1,33 @@
-"""The classification table: one row per kind of answer, each backed by a real body.
+"""The classification tables: one row per kind of answer, each backed by a real body.
 
 ``RULES`` is read top to bottom and the first row whose conditions all hold decides.
-Order matters where real bodies overlap: the text-model verification gate and the project
-allowlist both use ``code: model_not_found``, quota arrives as a 429, a budget error has
-``type: auth_error``. Status codes are consulted only together with text, or in the last
-few "status fallback" rows when nothing in the body is recognisable. A provider kind with
-an error format of its own adds its rows in front (``classify.Dialect.rules``).
+Its groups run from the most specific evidence to the least:
 
-To teach checker a new body: add a row (above any broader row it overlaps) and the real
-body in ``tests/test_classify.py`` ``RULE_SAMPLES``.
+1. rows that name one cause, grouped by the class they decide, definite classes first
+   (verification, region, quota, account, permission, auth, moderation, missing model,
+   refused probe), then the transient ones (rate limits and relay cooldowns, timeouts,
+   server errors);
+2. broad evidence that only says which family of refusal: Google's ``PERMISSION_DENIED``
+   and ``UNAUTHENTICATED``, the phrase "permission denied" (Google answers so also for a
+   suspended consumer or a leaked key, which rows above name);
+3. "the request was invalid" with no more said: ``probe_rejected``;
+4. pages (bot walls, login pages, HTML error pages);
+5. status fallbacks, only reached when nothing in the body was recognised.
+
+Evidence is structured (``codes``, ``types``, ``params``, Google ``rpc_statuses`` and
+ErrorInfo ``reasons``, AWS/SDK ``exceptions``) or a phrase (``text``, a pattern over the
+lower-cased body with curly quotes straightened). A row that could match on the status
+alone, or on a label a relay puts on every answer of a status (``STATUS_LABELS``: LiteLLM's
+``permission_error`` on every 403), decides only an inconclusive class:
+``tests/test_classify.py`` enforces it. Within a class, structured rows come before
+phrases; a broad row comes after every narrower row it overlaps.
+
+``CLIENT_RULES`` read text a client printed when no HTTP answer arrived (`checker
+diagnose`): timeouts, connection and TLS failures, a page where JSON was expected.
+
+A provider kind with an error format of its own adds its rows in front
+(``classify.Dialect.rules``). To teach checker a new body: add a row (above any broader
+row it overlaps) and the real body in ``tests/test_classify.py`` ``RULE_SAMPLES``.
 """
 
 from __future__ import annotations
@@ -29,82 +48,140 @@ class Rule(NamedTuple):
     codes: frozenset[str] = frozenset()  # any of these `code` values
     types: frozenset[str] = frozenset()  # any of these `type` values
     params: frozenset[str] = frozenset()  # any of these `param` values
-    statuses: frozenset[int] = frozenset()  # any of these HTTP statuses
+    rpc_statuses: frozenset[str] = frozenset()  # any of these Google status names
+    reasons: frozenset[str] = frozenset()  # any of these Google ErrorInfo reasons
+    exceptions: frozenset[str] = frozenset()  # any of these error names (lower case)
+    statuses: frozenset[int | None] = frozenset()  # any of these HTTP statuses (None: unknown)
     min_status: int | None = None
     shapes: frozenset[str] = frozenset()  # any of these body shapes
 
     def matches(self, status: int | None, facts: Facts) -> bool:
-        if self.text is not None and not re.search(self.text, facts.text):
-            return False
-        if self.codes and not self.codes & facts.codes:
-            return False
-        if self.types and not self.types & facts.types:
-            return False
-        if self.params and not self.params & facts.params:
-            return False
+        # The cheap set checks first; the pattern only when they all hold.
         if self.statuses and status not in self.statuses:
             return False
         if self.min_status is not None and (status is None or status < self.min_status):
             return False
-        return not (self.shapes and facts.shape not in self.shapes)
+        for wanted, seen in ((self.codes, facts.codes), (self.types, facts.types),
+                             (self.params, facts.params),
+                             (self.rpc_statuses, facts.rpc_statuses),
+                             (self.reasons, facts.reasons),
+                             (self.exceptions, facts.exceptions)):
+            if wanted and not wanted & seen:
+                return False
+        if self.shapes and facts.shape not in self.shapes:
+            return False
+        return self.text is None or re.search(self.text, facts.text) is not None
+
+    @property
+    def needs_body_evidence(self) -> bool:
+        """False when the row can match on the status, the shape or a relay's generic label
+        alone: such a row may only decide an inconclusive class."""
+        if (self.text is not None or self.params or self.rpc_statuses or self.reasons
+                or self.exceptions):
+            return True
+        return any(wanted and not wanted & STATUS_LABELS for wanted in (self.codes, self.types))
 
 
 def _set(*values: str) -> frozenset[str]:
     return frozenset(values)
 
 
+# Labels that say no more than the status: what a relay writes on every answer of one
+# status (LiteLLM's `permission_error` on every 403, `throttling_error` on every 429,
+# `auth_error` on its own 401s and budget errors alike, the status itself as `code`), and
+# the status's reason phrase used as a code or type.
+STATUS_LABELS = _set(
+    "permission_error", "throttling_error", "auth_error", "forbidden", "unauthorized",
+    "not_found", "bad_request", "badrequest", "payment_required", "too_many_requests",
+    "400", "401", "402", "403", "404", "408", "413", "422", "429", "500", "502", "503", "504",
+)
+
 C = OutcomeClass
 
 RULES: tuple[Rule, ...] = (
+    # === 1. One named cause =====================================================================
     # --- Organization Verification: 403 images, 404 text models (code model_not_found),
     # 400 param stream / reasoning.summary (code unsupported_value), also inside relays.
+    # First: its bodies carry the codes of the allowlist and missing-model rows below.
     Rule("verification-gate", C.VERIFICATION_REQUIRED, text=r"organi[sz]ation must be verified"),
-    # --- Region
+    # --- Region: the caller's location. Before permission and probe rows: Google says it
+    # with FAILED_PRECONDITION, OpenAI with 403 request_forbidden.
     Rule("region-code", C.REGION_BLOCKED, codes=_set("unsupported_country_region_territory")),
     Rule("region-text", C.REGION_BLOCKED,
          text=r"country, region,? or territory not supported"),
+    Rule("region-user-location", C.REGION_BLOCKED,
+         text=r"user location is not supported|not available in your (country|region)"
+              r"|unsupported (country|region)"),
     # --- Rate limit phrased with the word "quota": must win over the quota rows below.
     Rule("concurrency-limit", C.RATE_LIMITED,
          text=r"limit of concurrent requests|too many concurrent requests"),
-    # --- Quota and billing (429 insufficient_quota is NOT a rate limit)
+    # --- Quota and billing (429 insufficient_quota is NOT a rate limit; a gateway budget
+    # error carries type auth_error and status 400; a relay's exhausted budget says "No
+    # deployments available", like its cooldown further down).
     Rule("quota-code", C.QUOTA_EXHAUSTED,
          codes=_set("insufficient_quota", "billing_hard_limit_reached", "insufficient_user_quota",
                     "credit_balance_exhausted", "quota_exceeded", "billing_not_active")),
-    Rule("quota-type", C.QUOTA_EXHAUSTED, types=_set("insufficient_quota")),
+    Rule("quota-type", C.QUOTA_EXHAUSTED, types=_set("insufficient_quota", "usage_limit_reached")),
     Rule("quota-text", C.QUOTA_EXHAUSTED,
          text=r"exceeded your current quota|billing hard limit|budget has been exceeded"
-              r"|insufficient (balance|credits?|funds)|quota is not enough|requires more credits"
+              r"|insufficient (account )?(balance|credits?|funds)|quota is not enough"
+              r"|requires more credits|(requires|need) (a )?paid balance|balance is insufficient"
               r"|key limit exceeded|credit balance is too low|out of credits|额度已用尽"
               r"|account is not active.{0,40}billing|check your billing details"
-              r"|exceeded (the|your) (monthly )?budget|余额不足|额度不足"),
-    Rule("payment-required", C.QUOTA_EXHAUSTED, statuses=frozenset({402})),
-    # --- Account, organization or resource disabled
+              r"|exceeded (the |your )?(monthly )?budget|crossed budget|余额不足|额度不足"
+              r"|used all available credits|spending limit|no credits remaining"
+              r"|reached your specified api usage limits|usage limit has been reached"),
+    # --- Account, organization, project or key suspended
     Rule("account-deactivated-code", C.ACCOUNT_DISABLED,
          codes=_set("account_deactivated", "organization_deactivated", "account_disabled")),
     Rule("access-terminated-type", C.ACCOUNT_DISABLED, types=_set("access_terminated")),
+    Rule("account-suspended-reason", C.ACCOUNT_DISABLED,
+         reasons=_set("CONSUMER_SUSPENDED", "GCP_SUSPENDED")),
     Rule("account-disabled-text", C.ACCOUNT_DISABLED,
          text=r"deactivated account|account (has been |was )?(deactivated|disabled|suspended)"
               r"|access was terminated|organization has been (disabled|deactivated|restricted)"
-              r"|resource has been (temporarily )?blocked|account (is|has been) restricted"),
-    # --- Permission: project allowlist (code model_not_found + 403), gateway key
-    # restrictions, restricted-key scopes. Must come before the
-    # model_not_found rows, and before auth: a gateway denial carries code "401".
+              r"|resource has been (temporarily )?blocked|account (is|has been) restricted"
+              r"|consumer .{0,120}has been suspended|project has been denied access"
+              r"|has been disabled in this account|violation of terms of service"),
+    # --- Permission: an identity, project or key not allowed this model or operation.
+    # Before auth: a gateway's model restriction carries code "401".
     Rule("project-allowlist", C.PERMISSION_DENIED,
          text=r"project `?[\w-]+`? does not have access to model"),
+    Rule("key-model-restriction-type", C.PERMISSION_DENIED, types=_set("key_model_access_denied")),
     Rule("key-model-restriction", C.PERMISSION_DENIED,
-         text=r"key not allowed to access model|not allowed to (use|access) (this )?model"
-              r"|not allowed to sample from this model"),
-    Rule("key-model-restriction-type", C.PERMISSION_DENIED,
-         types=_set("key_model_access_denied", "permission_error")),
-    Rule("missing-scopes", C.PERMISSION_DENIED,
-         text=r"insufficient permissions|missing scopes|permission[_ ]?denied"
-              r"|do(es)? not have permission"),
+         text=r"key not allowed to access model|not authori[sz]ed to access model"
+              r"|not allowed to (use|access|sample from|generate [a-z]{1,20} from)"
+              r" (this |the |publisher )?model"),
+    # AWS answers every identity, policy and model-access refusal with this name.
+    Rule("permission-exception", C.PERMISSION_DENIED, exceptions=_set("accessdeniedexception")),
+    Rule("permission-reason", C.PERMISSION_DENIED,
+         reasons=_set("SERVICE_DISABLED", "API_KEY_SERVICE_BLOCKED",
+                      "API_KEY_HTTP_REFERRER_BLOCKED", "API_KEY_IP_ADDRESS_BLOCKED",
+                      "API_KEY_ANDROID_APP_BLOCKED", "API_KEY_IOS_APP_BLOCKED",
+                      "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "IAM_PERMISSION_DENIED",
+                      "USER_PROJECT_DENIED")),
+    Rule("azure-rbac-text", C.PERMISSION_DENIED,
+         text=r"lacks the required data action|principal does not have access"),
+    Rule("iam-text", C.PERMISSION_DENIED,
+         text=r"is not authori[sz]ed to perform|permission '[^']{1,120}' denied"),
+    # Bedrock's model access (not enabled, Marketplace, use-case form, legacy model),
+    # as every relay passes it on.
+    Rule("model-access-text", C.PERMISSION_DENIED,
+         text=r"(don't|do not) have access to the model with the specified model id"
+              r"|model access is denied|use[- ]case (form|details have not been submitted)"
+              r"|not authori[sz]ed to invoke this api operation|marked by provider as legacy"),
+    Rule("missing-scopes", C.PERMISSION_DENIED, text=r"insufficient permissions|missing scopes"),
     # --- Authentication (after quota: a gateway budget error carries type auth_error)
     Rule("auth-code", C.AUTH_FAILED,
          codes=_set("invalid_api_key", "mismatched_organization", "no_organization",
-                    "invalid_organization", "missing_api_key", "unauthorized", "401")),
-    Rule("auth-type", C.AUTH_FAILED,
-         types=_set("token_not_found_in_db", "authentication_error", "auth_error")),
+                    "invalid_organization", "missing_api_key", "authenticationtypedisabled")),
+    Rule("auth-type", C.AUTH_FAILED, types=_set("token_not_found_in_db", "authentication_error")),
+    Rule("auth-reason", C.AUTH_FAILED,
+         reasons=_set("API_KEY_INVALID", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_TYPE_UNSUPPORTED")),
+    Rule("auth-exception", C.AUTH_FAILED,
+         exceptions=_set("unrecognizedclientexception", "expiredtokenexception",
+                         "invalidsignatureexception", "incompletesignatureexception",
+                         "missingauthenticationtokenexception")),
     Rule("auth-text", C.AUTH_FAILED,
          text=r"incorrect api key|invalid api key|invalid x-api-key|no (cookie )?auth credentials"
               r"|missing bearer|didn't provide an api key|invalid proxy server token"
@@ -112,7 +189,15 @@ RULES: tuple[Rule, ...] = (
               r"|no such organization|invalid authentication|invalid subscription key"
               r"|api key (is )?(invalid|expired|revoked|not valid)|api key not valid"
               r"|token has been invalidated|do not have access to the organization"
-              r"|user not found|invalid token|无效的令牌|令牌无效|未提供令牌"),
+              r"|user not found|invalid token|无效的令牌|令牌无效|未提供令牌"
+              r"|security token included in the request is (invalid|expired)"
+              r"|does not match resource tenant|access token is missing, invalid"
+              r"|key based authentication is disabled|no api key found"
+              r"|couldn't find a secret|unregistered callers|api key was reported as leaked"
+              r"|api key expired|(authorization|x-api-key|api-key) header is (required|missing)"
+              r"|invalid (\w+ )?api key|token is invalid|invalid '?authorization'? header"
+              r"|authentication (error|fail)|api key not found"
+              r"|令牌已过期|令牌已被禁用|令牌状态不可用"),
     # --- Moderation
     Rule("moderation-code", C.CONTENT_FILTERED, codes=_set("content_filter", "moderation_blocked",
                                                            "content_policy_violation")),
@@ -126,29 +211,71 @@ RULES: tuple[Rule, ...] = (
                     "model_decommissioned")),
     Rule("model-not-found-type", C.MODEL_NOT_FOUND, types=_set("not_found_error"),
          text=r"model"),
+    Rule("model-not-found-rpc", C.MODEL_NOT_FOUND, rpc_statuses=_set("NOT_FOUND"),
+         text=r"model"),
     Rule("model-not-found-text", C.MODEL_NOT_FOUND,
          text=r"model `?[^`\s]*`? does not exist|requested model .{0,80} does not exist"
               r"|deployment for this resource does not exist|no such model|model not found"
               r"|unknown model|invalid model|is not a valid model id|has been decommissioned"
               r"|no endpoints found|no allowed providers are available"
-              r"|无可用渠道|no available (channel|distributor)"),
-    # --- The probe itself was refused (parameter or endpoint does not suit the model)
+              r"|无可用渠道|no available (channel|distributor)"
+              r"|model (does )?not exist|model `[^`\s]{1,200}` has been deprecated"
+              r"|non-serverless model|start a new dedicated endpoint"),
+    # Ollama and LM Studio: "model 'x' not found, try pulling it first", "No models loaded"
+    Rule("model-not-found-local", C.MODEL_NOT_FOUND,
+         text=r"not found, try pulling it|pull the model|no models loaded"
+              r"|model ['\"][^'\"\s]{1,200}['\"] not found"),
+    # Google: "models/x is not found for API version v1beta", Vertex "Publisher Model `x`
+    # was not found or your project does not have access to it"
+    Rule("model-not-found-google", C.MODEL_NOT_FOUND,
+         text=r"is not found for api version|publisher model `[^`]{1,300}` (is |was )?not found"),
+    Rule("model-not-found-bedrock", C.MODEL_NOT_FOUND,
+         text=r"provided model identifier is invalid|could not resolve the foundation model"),
+    # --- The probe itself was refused (parameter, size or endpoint does not suit the model)
     Rule("probe-param-code", C.PROBE_REJECTED,
          codes=_set("unknown_parameter", "unsupported_parameter", "unsupported_value",
-                    "invalid_value", "operationnotsupported", "invalid_request_body")),
+                    "invalid_value", "operationnotsupported", "invalid_request_body",
+                    "context_length_exceeded")),
+    Rule("probe-type", C.PROBE_REJECTED,
+         types=_set("request_too_large", "exceed_context_size_error")),
     Rule("probe-param-text", C.PROBE_REJECTED,
          text=r"unknown parameter|unsupported parameter|unsupported value|invalid value:"
               r"|operation does not work with the specified model"
               r"|not supported (with|by) this model|only supported .{0,40}(v1/responses|endpoint)"
-              r"|is not a chat model|maximum context length"),
-    Rule("request-too-large", C.PROBE_REJECTED, text=r"request too large"),
-    # --- Rate limits
+              r"|is not a chat model|maximum context length|is a chat model and not supported"
+              r"|could not parse the json body|exceeds the available context size"
+              r"|input validation error|field required|header is required"
+              r"|on-demand throughput isn't supported|use the /completions api"),
+    Rule("azure-api-version", C.PROBE_REJECTED,
+         text=r"api[- ]version.{0,40} not supported|unsupported api[- ]version"
+              r"|enabled only for api versions"
+              r"|unrecognized request arguments? supplied"),
+    Rule("request-too-large", C.PROBE_REJECTED,
+         text=r"request too large|request exceeds the maximum size"),
+    Rule("wrong-route", C.PROBE_REJECTED, text=r"no handler found on route|404 page not found"),
+    # Azure's bare "Resource not found": a wrong deployment, api-version or route, and it
+    # does not say which. Never model_not_found: `expect: denied` would pass on it.
+    Rule("azure-resource-not-found", C.PROBE_REJECTED, text=r"\bresource not found"),
+    # --- Rate limits and relay cooldowns (transient). A relay that saw an upstream 401 or
+    # 404 cools the deployment down and answers 429 "No deployments available" meanwhile.
+    Rule("relay-cooldown", C.RATE_LIMITED,
+         text=r"no deployments available|no healthy deployments? available"
+              r"|all_deployments_in_cooldown"),
     Rule("rate-limit-code", C.RATE_LIMITED,
          codes=_set("rate_limit_exceeded", "ratelimitexceeded", "too_many_requests")),
-    Rule("rate-limit-type", C.RATE_LIMITED, types=_set("rate_limit_error", "requests", "tokens")),
+    Rule("rate-limit-type", C.RATE_LIMITED,
+         types=_set("rate_limit_error", "requests", "tokens", "throttling_error")),
+    Rule("rate-limit-reason", C.RATE_LIMITED, reasons=_set("RATE_LIMIT_EXCEEDED")),
+    Rule("rate-limit-exception", C.RATE_LIMITED,
+         exceptions=_set("throttlingexception", "toomanyrequestsexception")),
+    Rule("rate-limit-rpc", C.RATE_LIMITED, rpc_statuses=_set("RESOURCE_EXHAUSTED")),
     Rule("rate-limit-text", C.RATE_LIMITED,
          text=r"rate limit|exceeded token rate limit|too many requests|please retry after"
-              r"|slow down"),
+              r"|slow down|parallel request limit|too many tokens|quota exceeded for"),
+    # --- Timeouts an HTTP answer reports (a relay's 408, a gateway that gave up)
+    Rule("timeout-code", C.TIMEOUT, codes=_set("user_request_timeout")),
+    Rule("timeout-text", C.TIMEOUT,
+         text=r"request timed out|litellm\.timeout|timed out reading request"),
     # --- Provider, relay or edge failure
     Rule("server-type", C.SERVER_ERROR,
          types=_set("server_error", "service_unavailable_error", "cf_bad_gateway",
@@ -156,18 +283,65 @@ RULES: tuple[Rule, ...] = (
     Rule("server-code", C.SERVER_ERROR, codes=_set("server_is_overloaded", "server_error",
                                                   "service_unavailable", "internal_error",
                                                   "internalservererror")),
+    Rule("server-rpc", C.SERVER_ERROR, rpc_statuses=_set("UNAVAILABLE", "INTERNAL")),
     Rule("server-text", C.SERVER_ERROR,
          text=r"server had an error|currently overloaded|servers are currently overloaded"
               r"|bad gateway|service (temporarily )?unavailable|gateway time-?out"
-              r"|internal server error|upstream (connect )?error"),
-    # --- Bot walls, login pages, HTML where an API answer belongs
+              r"|internal server error|upstream (connect )?error"
+              r"|invalid response was received from the upstream|could not load model"),
+    # === 2. Broad evidence: Google's canonical status names and "permission denied" only
+    # say which family of refusal. After every narrower row above: Google answers
+    # PERMISSION_DENIED, "Permission denied: …", also for a suspended consumer, a leaked key
+    # and a request without a key.
+    Rule("permission-rpc", C.PERMISSION_DENIED, rpc_statuses=_set("PERMISSION_DENIED")),
+    Rule("auth-rpc", C.AUTH_FAILED, rpc_statuses=_set("UNAUTHENTICATED")),
+    Rule("permission-text", C.PERMISSION_DENIED,
+         text=r"permission denied|do(es)? not have permission"),
+    # === 3. "The request was invalid", no more said: the endpoint refused the probe.
+    # Inconclusive, and never for a 401/403/429 (those refuse the caller, not the request).
+    Rule("invalid-request-type", C.PROBE_REJECTED,
+         types=_set("invalid_request_error", "badrequesterror"),
+         statuses=frozenset({400, 413, 422, None})),
+    Rule("invalid-argument-rpc", C.PROBE_REJECTED,
+         rpc_statuses=_set("INVALID_ARGUMENT", "OUT_OF_RANGE")),
+    Rule("validation-exception", C.PROBE_REJECTED, exceptions=_set("validationexception")),
+    # === 4. Bot walls, login pages, HTML where an API answer belongs
     Rule("invalid-url", C.UNEXPECTED_RESPONSE, text=r"\binvalid url \((get|post) "),
     Rule("bot-wall", C.UNEXPECTED_RESPONSE,
          text=r"enable cookies|attention required|just a moment\.\.\.|cf-chl|captcha"),
     Rule("html-5xx", C.SERVER_ERROR, shapes=_set("html"), min_status=500),
     Rule("html-page", C.UNEXPECTED_RESPONSE, shapes=_set("html")),
-    # --- Status fallbacks: only reached when nothing in the body was recognised.
-    Rule("status-401", C.AUTH_FAILED, statuses=frozenset({401})),
+    # === 5. Status fallbacks: only reached when nothing in the body was recognised, and
+    # only for what a status proves by itself (a 401, 402 or 403 alone proves nothing:
+    # relays and proxies answer them for reasons of their own).
     Rule("status-429", C.RATE_LIMITED, statuses=frozenset({429})),
     Rule("status-5xx", C.SERVER_ERROR, min_status=500),
+)
+
+# Text a client printed when no HTTP answer arrived (`checker diagnose`). Timeouts first: a
+# connect timeout is both a timeout and a connection failure.
+CLIENT_RULES: tuple[Rule, ...] = (
+    Rule("client-timeout", C.TIMEOUT,
+         text=r"timed out|timeout ?error|readtimeout|connecttimeout|etimedout"
+              r"|deadline exceeded|litellm\.timeout"),
+    Rule("client-tls", C.NETWORK_ERROR,
+         text=r"certificate_verify_failed|certificate verify failed|sslerror|\[ssl[:\]]"
+              r"|self[- ]signed certificate|unable to get local issuer|tls handshake"
+              r"|unable_to_verify_leaf_signature"),
+    Rule("client-dns", C.NETWORK_ERROR,
+         text=r"enotfound|getaddrinfo|name or service not known|nodename nor servname"
+              r"|temporary failure in name resolution|eai_again|no such host"
+              r"|could not resolve host"),
+    Rule("client-refused", C.NETWORK_ERROR,
+         text=r"econnrefused|connection refused|actively refused|failed to establish a new "
+              r"connection|failed to connect|cannot connect to|could not connect to"),
+    Rule("client-reset", C.NETWORK_ERROR,
+         text=r"econnreset|connection reset|socket hang up|connection aborted|remotedisconnected"
+              r"|server disconnected|broken pipe|peer closed connection"),
+    Rule("client-connection", C.NETWORK_ERROR,
+         text=r"connection error\.|network is unreachable|no route to host|fetch failed"),
+    Rule("client-not-json", C.UNEXPECTED_RESPONSE,
+         text=r"unexpected token '?<|is not valid json|unexpected end of json input"
+              r"|jsondecodeerror|expecting value: line 1 column 1"
+              r"|invalid character '<' looking for beginning of value"),
 )

@@ -20,7 +20,7 @@ from tests.conftest import clean_env, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-ACTION_REF = "your-org/model-access-checker@v1"
+ACTION_REF = "your-org/model-access-checker@v0"
 
 CONFIG = """\
 version: 1

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from checker.classify import RULES, classify, read_facts
-from checker.outcomes import CLASS_INFO, Kind, OutcomeClass
+from checker.classify import RULES, classify, classify_client_text, read_facts
+from checker.outcomes import CLASS_INFO, Kind, OutcomeClass, info
+from checker.rules import CLIENT_RULES, STATUS_LABELS
 from tests.conftest import CORPUS
 
 C = OutcomeClass
@@ -37,6 +38,11 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      'or territory not supported", "param": null, "type": "request_forbidden"}}',
      C.REGION_BLOCKED),
     ("region-text", 403, "403 Country, region, or territory not supported", C.REGION_BLOCKED),
+    # dev corpus: poenl/gemini-api#4
+    ('region-user-location', 400,
+     "{'error': {'code': 400, 'message': 'User location is not supported for the API use.',"
+     " 'status': 'FAILED_PRECONDITION'}}",
+     C.REGION_BLOCKED),
     ("concurrency-limit", 429,
      '{"status": 429, "error": "INSUFFICIENT QUOTA", "message": "You exceeded your current limit '
      'of concurrent requests."}', C.RATE_LIMITED),
@@ -50,7 +56,6 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      C.QUOTA_EXHAUSTED),
     ("quota-text", 402, '{"error": {"message": "Insufficient Balance", "type": "unknown_error", '
      '"param": null, "code": "invalid_request_error"}}', C.QUOTA_EXHAUSTED),
-    ("payment-required", 402, "Payment Required", C.QUOTA_EXHAUSTED),
     ("account-deactivated-code", 401,
      '{"error": {"message": "This key is associated with a deactivated account.", "type": '
      '"invalid_request_error", "param": null, "code": "account_deactivated"}}',
@@ -58,6 +63,14 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("access-terminated-type", 429,
      '{"error": {"message": "Your access was terminated due to violation of our policies", '
      '"type": "access_terminated", "param": null, "code": null}}', C.ACCOUNT_DISABLED),
+    # dev corpus: babaohuang/GeminiProChat#122
+    ('account-suspended-reason', 403,
+     '[GoogleGenerativeAI Error]: Error fetching from [403 Forbidden] Permission denied: Co'
+     'nsumer \'api_key:AIzaSyB9IojgeZxxxANOw3RhahRT1_xxx\' has been suspended. [{"@type":"t'
+     'ype.googleapis.com/google.rpc.ErrorInfo","reason":"CONSUMER_SUSPENDED","domain":"goog'
+     'leapis.com","metadata":{"service":"generativelanguage.googleapis.com","consumer":"pro'
+     'jects/82087571650"}}]',
+     C.ACCOUNT_DISABLED),
     ("account-disabled-text", 403,
      '{"error":{"code":"Forbidden","message":"Your resource has been temporarily blocked because '
      'we detected behavior that may violate our content policy."}}', C.ACCOUNT_DISABLED),
@@ -65,13 +78,55 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      '{"error": {"message": "Project `proj_9KoeXdtHe0YQJbsF2FQAKmzl` does not have access to '
      'model `gpt-4o-mini`", "type": "invalid_request_error", "param": null, "code": '
      '"model_not_found"}}', C.PERMISSION_DENIED),
-    ("key-model-restriction", 401,
+    ("key-model-restriction-type", 401,
      '{"error": {"message": "key not allowed to access model. This key can only access '
      "models=['gpt-5']. Tried to access claude-sonnet-4-20250514\", \"type\": "
      '"key_model_access_denied", "param": "model", "code": "401"}}', C.PERMISSION_DENIED),
-    ("key-model-restriction-type", 403,
-     '{"type": "error", "error": {"type": "permission_error", "message": "Your API key does not '
-     'have permission to use the specified resource."}}', C.PERMISSION_DENIED),
+    # truefoundry/models#949 (a gateway's 403, printed by the OpenAI Python SDK; fragment)
+    ("key-model-restriction", None,
+     "openai.PermissionDeniedError: Error code: 403 - {'status': 'failure', 'message': 'User "
+     "gateway-tester-v2-39655442-6 is not authorized to access model test-v2-openrouter/x-ai-"
+     "grok-4 or model does not exist', 'error': {'message': 'User gateway-tester-v2-39655442-6 "
+     "is not authorized to access model test-v2-openrouter/x-ai-grok-4 or model does not exist'"
+     ", 'type': 'AuthorizationError', 'code': '403'}",
+     C.PERMISSION_DENIED),
+    # dev corpus: dirkpetersen/our-chat#3
+    ('permission-exception', None,
+     'botocore.errorfactory.AccessDeniedException: An error occurred (AccessDeniedException'
+     ") when calling the InvokeModel operation: You don't have access to the model with the"
+     ' specified model ID.',
+     C.PERMISSION_DENIED),
+    # dev corpus: mhawksey/GeminiApp#10
+    ('permission-reason', 403,
+     '{\n  "error": {\n    "code": 403,\n    "message": "Requests from referer \\u003cempty'
+     '\\u003e are blocked.",\n    "status": "PERMISSION_DENIED",\n    "details": [\n      {'
+     '\n        "@type": "type.googleapis.com/google.rpc.ErrorInfo",\n        "reason": "AP'
+     'I_KEY_HTTP_REFERRER_BLOCKED",\n        "domain": "googleapis.com",\n        "metadata'
+     '": {\n          "consumer": "projects/XXXXXXXXXXXX",\n          "service": "generativ'
+     'elanguage.googleapis.com",\n          "httpReferrer": "\\u003cempty\\u003e"\n        '
+     '}\n      },\n      {\n        "@type": "type.googleapis.com/google.rpc.LocalizedMessa'
+     'ge",\n        "locale": "en-US",\n        "message": "Requests from referer \\u003cem'
+     'pty\\u003e are blocked."\n      }\n    ]\n  }\n}',
+     C.PERMISSION_DENIED),
+    # dev corpus: microsoft/microsoft-foundry-for-vscode#247
+    ('azure-rbac-text', None,
+     'Failed to load vector stores for project CrossPostMe: The principal `377025c5-0931-43'
+     '7c-bffe-0b4ee77d31bb` lacks the required data action `Microsoft.CognitiveServices/acc'
+     'ounts/AIServices/assets/read` to perform `GET /api/projects/{projectName}/vector_stor'
+     'es` operation. For instructions on granting the necessary permissions, see https://ak'
+     'a.ms/FoundryPermissions.',
+     C.PERMISSION_DENIED),
+    # dev corpus: rominirani/genai-apptemplates-googlecloud#4
+    ('iam-text', None,
+     'details = "Permission \'aiplatform.endpoints.predict\' denied on resource \'//aiplatf'
+     'orm.googleapis.com/projects/genai-playground-397314/locations/us-central1/publishers/'
+     'google/models/chat-bison@001\' (or it may not exist)."',
+     C.PERMISSION_DENIED),
+    # dev corpus: BerriAI/litellm#10378
+    ('model-access-text', None,
+     'litellm.APIConnectionError: BedrockException - {"message":"You don\'t have access to '
+     'the model with the specified model ID."}',
+     C.PERMISSION_DENIED),
     ("missing-scopes", 401,
      '{"error": {"message": "You have insufficient permissions for this operation. Missing '
      'scopes: model.request.", "type": "invalid_request_error", "param": null, "code": null}}',
@@ -82,6 +137,16 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("auth-type", 401,
      '{"type": "error", "error": {"type": "authentication_error", "message": "Unknown '
      'credentials"}}', C.AUTH_FAILED),
+    # dev corpus: google-gemini/deprecated-generative-ai-python#481
+    ('auth-reason', 400,
+     'google.api_core.exceptions.InvalidArgument: 400 API key not valid. Please pass a vali'
+     'd API key. [reason: "API_KEY_INVALID" domain: "googleapis.com" metadata {   key: "ser'
+     'vice"   value: "generativelanguage.googleapis.com" } ]',
+     C.AUTH_FAILED),
+    # dev corpus: vercel/ai#4163
+    ('auth-exception', None,
+     'UnrecognizedClientException: The security token included in the request is invalid.',
+     C.AUTH_FAILED),
     ("auth-text", 401,
      '{"error": {"message": "Missing bearer or basic authentication in header", "type": '
      '"invalid_request_error", "param": null, "code": null}}', C.AUTH_FAILED),
@@ -99,21 +164,67 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("model-not-found-type", 404,
      '{"type": "error", "error": {"type": "not_found_error", "message": "model: '
      'claude-3-5-sonnet-2024"}}', C.MODEL_NOT_FOUND),
+    # dev corpus: google/adk-python#200
+    ('model-not-found-rpc', 404,
+     "{'error': {'code': 404, 'message': 'models/gemini-2.0-flash-live-001 is not found for"
+     ' API version v1beta, or is not supported for generateContent. Call ListModels to see '
+     "the list of available models and their supported methods.', 'status': 'NOT_FOUND'}}",
+     C.MODEL_NOT_FOUND),
     ("model-not-found-text", 503,
      '{"error": {"message": "\\u5f53\\u524d\\u5206\\u7ec4 default \\u4e0b\\u5bf9\\u4e8e\\u6a21'
      '\\u578b gpt-5 \\u65e0\\u53ef\\u7528\\u6e20\\u9053 '
      '(request id: 2025082215093026624875464905761)"'
      ', "type": "one_api_error"}}', C.MODEL_NOT_FOUND),
+    # dev corpus: ollama/ollama-python#149
+    ('model-not-found-local', None,
+     "model 'llama2' not found, try pulling it first",
+     C.MODEL_NOT_FOUND),
+    # dev corpus: netease-youdao/QAnything#555
+    ('model-not-found-local', 404,
+     '{\'error\': {\'message\': \'model "ollama" not found, try pulling it first\', \'type'
+     "': 'api_error', 'param': None, 'code': None}}",
+     C.MODEL_NOT_FOUND),
+    # dev corpus: googleapis/python-aiplatform#3574
+    ('model-not-found-google', 404,
+     '404 Publisher Model `publishers/google/models/claude-3-sonnet` is not found.',
+     C.MODEL_NOT_FOUND),
+    # dev corpus: aws-samples/amazon-bedrock-workshop#315
+    ('model-not-found-bedrock', None,
+     'ValidationException: An error occurred (ValidationException) when calling the InvokeM'
+     'odel operation: The provided model identifier is invalid.',
+     C.MODEL_NOT_FOUND),
     ("probe-param-code", 400,
      '{"error": {"message": "Unsupported parameter: \'max_tokens\' is not supported with this '
      "model. Use 'max_completion_tokens' instead.\", \"type\": \"invalid_request_error\", "
      '"param": "max_tokens", "code": "unsupported_parameter"}}', C.PROBE_REJECTED),
+    # dev corpus: anthropics/claude-code#10314
+    ('probe-type', 413,
+     '{"error":{"type":"request_too_large","message":"Request exceeds the maximum size"}}',
+     C.PROBE_REJECTED),
     ("probe-param-text", None,
      "Invalid value: '2560x1440'. Supported values are: '1024x1024', '1024x1536', '1536x1024', "
      "and 'auto'.", C.PROBE_REJECTED),
+    # dev corpus: hotovo/aider-desk#460
+    ('azure-api-version', None,
+     '{"error":{"code":"BadRequest","message":"API version not supported"}}',
+     C.PROBE_REJECTED),
     ("request-too-large", 429,
      "Request too large for gpt-5 in organization org-123456 on tokens per min (TPM): Limit "
      "30000, Requested 36055.", C.PROBE_REJECTED),
+    # dev corpus: ollama/ollama#5830
+    ('wrong-route', 404,
+     '404 page not found',
+     C.PROBE_REJECTED),
+    # dev corpus: microsoft/graphrag#1863
+    ('azure-resource-not-found', 404,
+     "{'error': {'code': '404', 'message': 'Resource not found'}}",
+     C.PROBE_REJECTED),
+    # dev corpus: microsoft/agent-lightning#290
+    ('relay-cooldown', None,
+     'No deployments available for selected model, Try again in 5 seconds. Passed model=Qwe'
+     "n/Qwen2.5-0.5B-Instruct. pre-call-checks=False, cooldown_list=['3dfdf3fc7bce8b4337b0c"
+     "174251a6cff311d9f85b7afb2d3214bdbdfecd3b907']",
+     C.RATE_LIMITED),
     ("rate-limit-code", 429,
      '{"error": {"message": "Rate limit reached for gpt-4o in organization org-x on requests per '
      'min (RPM): Limit 3, Used 3, Requested 1. Please try again in 20s.", "type": "requests", '
@@ -121,19 +232,99 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("rate-limit-type", 429,
      '{"type": "error", "error": {"type": "rate_limit_error", "message": "Number of request '
      'tokens has exceeded your per-minute limit."}}', C.RATE_LIMITED),
+    # dev corpus: google-gemini/deprecated-generative-ai-python#206
+    ('rate-limit-reason', 429,
+     "429 Quota exceeded for quota metric 'Generate Content API requests per minute' and li"
+     "mit 'GenerateContent request limit per minute for a region' of service 'generativelan"
+     'guage.googleapis.com\' for consumer \'project_number:99429294349\'. [reason: "RATE_LI'
+     'MIT_EXCEEDED"\ndomain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "gene'
+     'rativelanguage.googleapis.com"\n}\nmetadata {\n  key: "quota_metric"\n  value: "gener'
+     'ativelanguage.googleapis.com/generate_content_requests"\n}\nmetadata {\n  key: "quota'
+     '_location"\n  value: "us-west4"\n}\nmetadata {\n  key: "quota_limit"\n  value: "Gener'
+     'ateContentRequestsPerMinutePerProjectPerRegion"\n}\nmetadata {\n  key: "quota_limit_v'
+     'alue"\n  value: "0"\n}\nmetadata {\n  key: "consumer"\n  value: "projects/99429294349'
+     '"\n}\n, links {\n  description: "Request a higher quota limit."\n  url: "https://clou'
+     'd.google.com/docs/quota#requesting_higher_quota"\n}\n]',
+     C.RATE_LIMITED),
+    # dev corpus: anthropics/claude-code#1466
+    ('rate-limit-exception', None,
+     'An error occurred (ThrottlingException) when calling the InvokeModel operation (reach'
+     'ed max retries: 2): Too many tokens, please wait before trying again.',
+     C.RATE_LIMITED),
+    ("rate-limit-rpc", 429,
+     '[{"error": {"code": 429, "message": "Resource has been exhausted (e.g. check quota).", '
+     '"status": "RESOURCE_EXHAUSTED"}}]', C.RATE_LIMITED),
+    # dev corpus: Aider-AI/aider#1263
+    ('rate-limit-rpc', None,
+     'litellm.llms.vertex_httpx.VertexAIError: {\n  "error": {\n    "code": 429,\n    "mess'
+     'age": "Resource has been exhausted (e.g. check quota).",\n    "status": "RESOURCE_EXH'
+     'AUSTED"\n  }\n}',
+     C.RATE_LIMITED),
     ("rate-limit-text", 429,
      "429 Rate limit reached for gpt-4o in organization org-uOtiSEwvUnroadaOnJJquBEC on tokens "
      "per min (TPM): Limit 30000, Used 29937, Requested 385. Please try again in 644ms.",
      C.RATE_LIMITED),
+    # dev corpus: microsoft/vscode#292471
+    ('timeout-code', 408,
+     '{"error":{"message":"Timed out reading request body. Try again, or use a smaller requ'
+     'est size.","code":"user_request_timeout"}}',
+     C.TIMEOUT),
+    # dev corpus: BerriAI/litellm#3279
+    ('timeout-text', None,
+     '{\n  "error": {\n    "message": "APITimeoutError - Request timed out. \\n model: azur'
+     'e/chatgpt-v-2 \\n api_base: https://openai-gpt-4-test-v-1.openai.azure.com/ \\n error'
+     '_str: Request timed out.",\n    "type": null,\n    "param": null,\n    "code": 408\n '
+     ' }\n}',
+     C.TIMEOUT),
     ("server-type", 500,
      '{"error": {"message": "The server had an error processing your request.", "type": '
      '"server_error", "param": null, "code": null}}', C.SERVER_ERROR),
     ("server-code", 500,
      '{"error": {"code": "InternalServerError", "message": "Backend returned unexpected '
      'response. Please contact Microsoft for help."}}', C.SERVER_ERROR),
+    # dev corpus: google-gemini/cookbook#425
+    ('server-rpc', 503,
+     "{'error': {'code': 503, 'message': 'The model is overloaded. Please try again later.'"
+     ", 'status': 'UNAVAILABLE'}}",
+     C.SERVER_ERROR),
     ("server-text", 502,
      "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway"
      "</h1></center>\n<hr><center>cloudflare</center>", C.SERVER_ERROR),
+    # quiccklabs/Labs_solutions#28 (Vertex AI through gRPC, as Python printed it; fragment)
+    ("permission-rpc", None,
+     "status = StatusCode.PERMISSION_DENIED\n\tdetails = \"Permission denied on resource "
+     "project qwiklabs-gcp-04-53b3d52c8891 .\"",
+     C.PERMISSION_DENIED),
+    # dev corpus: google-gemini/gemini-cli#1463
+    ('auth-rpc', 401,
+     '✕ [API Error: API keys are not supported by this API. Expected OAuth2 access token or'
+     ' other authentication credentials that assert a principal. See \n  https://cloud.goog'
+     'le.com/docs/authentication (Status: UNAUTHENTICATED)]',
+     C.AUTH_FAILED),
+    ("permission-text", 403,
+     '{"type": "error", "error": {"type": "permission_error", "message": "Your API key does not '
+     'have permission to use the specified resource."}}', C.PERMISSION_DENIED),
+    # dev corpus: anthropics/claude-code#17848
+    ('permission-text', 403,
+     '{"type":"error","error":{"type":"permission_error","message":"Permission denied"},"re'
+     'quest_id":"req_011CX4kyMNYV8HGKS4XAgwkP"}',
+     C.PERMISSION_DENIED),
+    # dev corpus: ollama/ollama#5830
+    ('invalid-request-type', 400,
+     '{"error":{"message":"EOF","type":"invalid_request_error","param":null,"code":null}}',
+     C.PROBE_REJECTED),
+    # dev corpus: snailyp/gemini-balance#206
+    ('invalid-argument-rpc', 400,
+     '{\n"error": {\n"code": 400,\n"message": "Budget 0 is invalid. This model only works i'
+     'n thinking mode.",\n"status": "INVALID_ARGUMENT"\n}\n}',
+     C.PROBE_REJECTED),
+    # pingcap/autoflow#574 (Bedrock InvokeModel through boto3)
+    ("validation-exception", None,
+     "botocore.errorfactory.ValidationException: An error occurred (ValidationException) when "
+     "calling the InvokeModel operation: Malformed input request: #: subject must not be valid "
+     "against schema {\"required\":[\"messages\"]}#: extraneous key [response_mime_type] is "
+     "not permitted, please reformat your input and try again.",
+     C.PROBE_REJECTED),
     ("invalid-url", 404,
      '{"error": {"message": "Invalid URL (POST /v1/chat/completion)", "type": '
      '"invalid_request_error", "param": null, "code": null}}', C.UNEXPECTED_RESPONSE),
@@ -145,10 +336,9 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("html-page", 404,
      "<html><head><title>404 Not Found</title></head><body><center><h1>404 Not Found</h1>"
      "</center><hr><center>nginx</center></body></html>", C.UNEXPECTED_RESPONSE),
-    ("status-401", 401, '{"detail": "Unauthorized"}', C.AUTH_FAILED),
-    ("status-429", 429,
-     '[{"error": {"code": 429, "message": "Resource has been exhausted (e.g. check quota).", '
-     '"status": "RESOURCE_EXHAUSTED"}}]', C.RATE_LIMITED),
+    # openai-node prints an empty answer as "<status> status code (no body)" (continuedev/
+    # continue#10277 shows the 401 form; code that handles Cerebras' empty 429s quotes this one)
+    ("status-429", 429, "429 status code (no body)", C.RATE_LIMITED),
     ("status-5xx", 504, '{"detail": "upstream request timeout"}', C.SERVER_ERROR),
 ]
 
@@ -244,6 +434,118 @@ def test_unknown_body_is_unknown_with_status_and_excerpt() -> None:
 def test_status_alone_never_decides_403_or_404() -> None:
     assert classify(403, {}, "{}").cls is C.UNKNOWN
     assert classify(404, {}, "").cls is C.UNKNOWN
+
+
+# Bodies that say no more than their status: the rule samples of the old status rows, SGLang's
+# 401 (sgl-project/sglang#25127), openai-node's print of an empty 401 (continuedev/
+# continue#10277), nginx's 403 page (anthropics/claude-code-action#1089). Not proof of a
+# definite failure.
+@pytest.mark.parametrize(("status", "body"), [
+    (401, '{"detail": "Unauthorized"}'),
+    (401, '{"error":"Unauthorized"}'),
+    (401, "401 status code (no body)"),
+    (402, "Payment Required"),
+    (403, "<html>\n<head><title>403 Forbidden</title></head>\n<body>\n<center><h1>403 Forbidden"
+          "</h1></center>\n</body>\n</html>"),
+])
+def test_status_alone_never_decides_a_definite_class(status: int, body: str) -> None:
+    outcome = classify(status, {}, body)
+    assert info(outcome.cls).kind is Kind.INCONCLUSIVE, outcome
+
+
+def test_an_empty_401_says_why_it_is_unknown() -> None:
+    outcome = classify(401, {}, "")
+    assert outcome.cls is C.UNKNOWN and "401 alone proves nothing" in outcome.message
+
+
+def test_a_row_that_needs_no_body_evidence_decides_only_an_inconclusive_class() -> None:
+    """The status, the body's shape or a relay's generic label alone never decide a denial."""
+    for rule in RULES:
+        if not rule.needs_body_evidence:
+            assert info(rule.cls).kind is Kind.INCONCLUSIVE, rule.name
+    assert {"permission_error", "throttling_error", "403"} <= STATUS_LABELS
+
+
+# --- evidence that overrides a broader label ------------------------------------------------
+
+@pytest.mark.parametrize(("status", "body", "expected"), [
+    # Google's PERMISSION_DENIED for a suspended consumer, through a relay (dev corpus:
+    # coaidev/coai#67)
+    (403, "gemini error: Permission denied: Consumer 'api_key:AIza**************************** "
+          "has been suspended. (code: 403, status: PERMISSION_DENIED)", C.ACCOUNT_DISABLED),
+    # ... for a leaked key, re-wrapped by @google/genai (dev corpus: continuedev/continue#10513)
+    (403, '{"error":{"message":"{\\n  \\"error\\": {\\n    \\"code\\": 403,\\n    '
+          '\\"message\\": \\"Your API key was reported as leaked. Please use another API '
+          'key.\\",\\n    \\"status\\": \\"PERMISSION_DENIED\\"\\n  }\\n}\\n",'
+          '"code":403,"status":"Forbidden"}}', C.AUTH_FAILED),
+    # Ollama's "model not found" labelled api_error (dev corpus: netease-youdao/QAnything#555)
+    (404, "{'error': {'message': 'model \"ollama\" not found, try pulling it first', 'type': "
+          "'api_error', 'param': None, 'code': None}}", C.MODEL_NOT_FOUND),
+    # a gateway's exhausted budget, on a 429 (dev corpus: BerriAI/litellm#14144)
+    (429, "No deployments available - crossed budget: Exceeded budget for deployment model_name: "
+          "xxx, litellm_params.model: xxx, model_id: xxx: 0.36300000000000004 >= 1d",
+     C.QUOTA_EXHAUSTED),
+    # Bedrock's curly apostrophe (dev corpus: cline/cline#2482)
+    (400, "400 Invocation of model ID anthropic.claude-3-7-sonnet-20250219-v1:0 with on-demand "
+          "throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference"
+          " profile that contains this model.", C.PROBE_REJECTED),
+])
+def test_specific_evidence_beats_a_broad_label(status: int, body: str,
+                                               expected: OutcomeClass) -> None:
+    assert classify(status, {}, body).cls is expected
+
+
+def test_an_aws_error_name_in_the_header_is_read() -> None:
+    # The header as aws-samples/amazon-bedrock-client-for-mac#1 shows it; botocore takes the
+    # error code from it, since Bedrock's body holds only {"message": ...}.
+    header = {"x-amzn-ErrorType": "AccessDeniedException:http://internal.amazon.com/coral/com."
+                                  "amazon.bedrock/"}
+    assert read_facts("", header).exceptions == {"accessdeniedexception"}
+    assert classify(403, header, "").rule == "permission-exception"
+
+
+# --- text a client printed when no HTTP answer came (`checker diagnose`) --------------------
+
+# Dev corpus, in order: langchain-ai/langchain#21919, Aider-AI/aider#2175,
+# waylaidwanderer/node-chatgpt-api#66, stackblitz-labs/bolt.diy#532,
+# Paper2Poster/Paper2Poster#12, BerriAI/litellm#3415, open-webui/open-webui#10013.
+CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
+    ("client-timeout", "openai.APITimeoutError: Request timed out.", C.TIMEOUT),
+    ("client-tls", "httpcore.ConnectError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify "
+                   "failed: unable to get local issuer certificate (_ssl.c:1000)", C.NETWORK_ERROR),
+    ("client-dns", "FetchError: request to https://api.openai.com/v1/completions failed, reason: "
+                   "getaddrinfo ENOTFOUND api.openai.com", C.NETWORK_ERROR),
+    ("client-refused", "APICallError [AI_APICallError]: Cannot connect to API: connect "
+                       "ECONNREFUSED ::1:11434", C.NETWORK_ERROR),
+    ("client-reset", "ConnectionResetError: [Errno 104] Connection reset by peer",
+     C.NETWORK_ERROR),
+    ("client-connection", "openai.APIConnectionError: Connection error.", C.NETWORK_ERROR),
+    ("client-not-json", "SyntaxError: Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON",
+     C.UNEXPECTED_RESPONSE),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "expected"), CLIENT_SAMPLES,
+                         ids=[s[0] for s in CLIENT_SAMPLES])
+def test_each_client_rule_matches_its_real_text(rule: str, text: str,
+                                                expected: OutcomeClass) -> None:
+    outcome = classify_client_text(text)
+    assert outcome is not None and (outcome.cls, outcome.rule) == (expected, rule)
+    assert outcome.status is None
+
+
+def test_every_client_rule_has_a_sample() -> None:
+    assert {r.name for r in CLIENT_RULES} == {s[0] for s in CLIENT_SAMPLES}
+
+
+def test_an_answer_is_never_read_as_a_client_print() -> None:
+    # LiteLLM's 408 body says "Request timed out", but it is an HTTP answer (BerriAI/litellm#3279)
+    body = ('{\n  "error": {\n    "message": "APITimeoutError - Request timed out. \\n model: '
+            'azure/chatgpt-v-2 \\n api_base: https://openai-gpt-4-test-v-1.openai.azure.com/ '
+            '\\n error_str: Request timed out.",\n    "type": null,\n    "param": null,\n    '
+            '"code": 408\n  }\n}')
+    assert classify_client_text(body) is None
+    assert classify(None, {}, body).cls is C.TIMEOUT
 
 
 # --- success and non-API answers -------------------------------------------------------------

@@ -241,8 +241,9 @@ checks:
     assert all(cases[f"fast / {m} [access]"].find("skipped") is None
                for m in ("gpt-4o-mini", "o3", "gpt-5"))
     for model in ("gpt-4o-mini", "o3", "gpt-5"):
-        skipped = cases[f"slow / {model} [access]"].find("skipped")
-        assert skipped is not None and signum.name in skipped.get("message", "")
+        unfinished = cases[f"slow / {model} [access]"].find("failure")
+        assert unfinished is not None and unfinished.get("type") == "interrupted"
+        assert signum.name in unfinished.get("message", "")
     data = json.loads(report.read_text())
     assert data["interrupted_by"] == signum.name and data["summary"]["exit_code"] == code
     assert f"stopped early: {signum.name}" in stdout

@@ -295,5 +295,5 @@ def test_two_reports_at_one_path_are_a_usage_error(  # type: ignore[no-untyped-d
     result = run_cli("run", "-c", str(config), "--json", str(same), "--junit-xml",
                      str(tmp_path / "." / "report"), env=env)
     assert result.code == 2
-    assert "--junit-xml and --json name the same file" in result.stderr
+    assert "--junit-xml and --json both write to the same file" in result.stderr
     assert simulator.log == []

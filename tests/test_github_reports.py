@@ -324,7 +324,15 @@ def test_markdown_file(simulator: Simulator, write_config, tmp_path: Path) -> No
     text = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert text.splitlines()[0] == ("## ❌ model access check failed: 4 passed, 1 failed, "
                                     "1 inconclusive of 6")
-    assert re.findall(r"^### (.+)$", text, re.M) == ["verified", "unverified", "website"]
+    assert re.findall(r"^### (.+)$", text, re.M) == ["Matrix", "verified", "unverified",
+                                                     "website"]
+    # The matrix at a glance: providers as columns, one mark per capability.
+    assert "| Model | verified | unverified | website | verified \\(K\\_STAGING\\) |" in text
+    assert "| `gpt-image-1` | ✅ | ❌ | · | · |" in text
+    assert "| `gpt-4o-mini` | ✅ | ✅ | ⚠️ | · |" in text
+    assert "✅ pass, ❌ fail, ⚠️ inconclusive, ⏭️ skipped, · not checked" in text
+    assert ("- unverified / gpt-image-1 \\[access\\]: organization not verified for "
+            "gpt-image-1 — verify at") in text
     assert text.count("| Model | Capability | Key | Result | Class | Hint |") == 3
     assert ("| `gpt-image-1` | access | K\\_UNVERIFIED | ❌ fail | `verification_required` | "
             "the organization must be verified for this model or capability |") in text
@@ -384,4 +392,5 @@ def test_summary_stays_under_one_mebibyte() -> None:
 def test_small_summary_is_not_cut() -> None:
     text = MarkdownFormat().render(synthetic_report(3, "no"))
     assert "truncated" not in text
-    assert json.dumps(text).count("model-0000") == 6  # in the table and in the details
+    # in the matrix, the list of what did not pass, the table and the details
+    assert json.dumps(text).count("model-0000") == 15

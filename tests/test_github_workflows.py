@@ -22,7 +22,7 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted(
 FULL_SHA = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 # The examples cannot know the published action's owner or release commit (zizmor is told
 # so in .github/zizmor.yml); the self-test uses the checkout under test.
-NOT_PINNED_ON_PURPOSE = ("./", "your-org/model-access-checker@v1")
+NOT_PINNED_ON_PURPOSE = ("./", "your-org/model-access-checker@v0")
 
 
 def tool(name: str) -> str:

@@ -25,13 +25,14 @@ import pytest
 
 from checker import classify as classify_module
 from checker import retry, sanitize
-from checker.classify import RULES, classify
+from checker.classify import RULES, classify, classify_client_text
 from checker.decoding import BoundedDecoder, DecodingError, parse_encodings
-from checker.diagnose import diagnose
+from checker.diagnose import diagnose, infer_status
+from checker.rules import CLIENT_RULES
 from checker.secrets import Redactor
 from checker.simulator import Simulator
 from tests.conftest import clean_env, run_cli, sim_config
-from tests.test_classify import RULE_SAMPLES
+from tests.test_classify import CLIENT_SAMPLES, RULE_SAMPLES
 
 ONE_CHECK = "  - providers: [prod]\n    models: [gpt-4o-mini]\n"
 
@@ -43,16 +44,20 @@ def seeds() -> list[str]:
     """What the patterns look for: the text every rule matched in its real sample, and the
     tokens the readers key on (fields, tags, keys, escapes, durations)."""
     found = []
-    for name, _, body, _ in RULE_SAMPLES:
-        rule = next(r for r in RULES if r.name == name)
+    samples = [(name, body) for name, _, body, _ in RULE_SAMPLES]
+    samples += [(name, text) for name, text, _ in CLIENT_SAMPLES]
+    for name, body in samples:
+        rule = next(r for r in (*RULES, *CLIENT_RULES) if r.name == name)
         if rule.text is not None:
             match = re.search(rule.text, body.lower())
-            if match:
+            if match and match.group(0) not in found:
                 found.append(match.group(0))
     return [*found, '"code"', "code", "type:", "param=", "<", "<html", '"message":"',
                     '"object": "', '"choices": ', '"data":', "data:", "event:", "{", "[",
                     '"', "\\", "sk-", "bearer ", "api_key=", "secret:", "try again in 1",
-                    "retry after 1", "\x1b[", "\x1b]", "\x9b", "\u202e", "Error code: 400 - {"]
+                    "retry after 1", "\x1b[", "\x1b]", "\x9b", "\u202e", "Error code: 400 - {",
+                    '"reason": "', "reason: \"", "AccessDeniedException", "PERMISSION_DENIED",
+                    "HTTP/1.1 403", "Error: 4", "status code 4", "[403 Forbidden"]
 
 
 def baits() -> Iterator[tuple[str, str]]:
@@ -70,7 +75,7 @@ BAITS = list(baits())
 
 def test_there_is_bait_for_every_rule_with_a_phrase() -> None:
     assert len(BAITS) > 200
-    phrases = sum(rule.text is not None for rule in RULES)
+    phrases = sum(rule.text is not None for rule in (*RULES, *CLIENT_RULES))
     assert len(seeds()) >= phrases  # every rule with a phrase has a seed from its real body
 
 
@@ -80,6 +85,8 @@ def test_every_reader_of_provider_text_is_linear_in_its_size() -> None:
     for name, body in BAITS:
         started = time.perf_counter()
         classify(400, {}, body)
+        classify_client_text(body)
+        infer_status(body)
         if name.endswith("-repeated"):
             classify(200, {}, body)
         sanitize.clean(body)

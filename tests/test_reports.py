@@ -74,8 +74,9 @@ def test_junit_structure_one_suite_per_provider_and_attributes() -> None:
     assert "disabled=" not in text and "\x00" not in text and "\x1b" not in text
     root = ET.fromstring(text)
     assert root.tag == "testsuites"
+    # Every check that did not pass is a <failure> (no <error>, no <skipped>): see junit.py.
     assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == (
-        "5", "2", "1", "1")
+        "5", "4", "0", "0")
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == ["openai-prod", "relay"]
     prod = suites["openai-prod"]
@@ -90,15 +91,21 @@ def test_junit_structure_one_suite_per_provider_and_attributes() -> None:
     assert gated.get("time") == "0.000"
     failure = gated.find("failure")
     assert failure is not None and failure.get("type") == "verification_required"
-    assert "must be verified" in failure.get("message", "")
+    # The first line says what failed and what to do; the class is in `type`, not repeated.
+    assert failure.get("message", "").startswith("organization not verified for gpt-image-2 — "
+                                                 "verify at platform.openai.com")
+    assert "verification_required" not in failure.get("message", "")
+    assert "must be verified" in (failure.text or "")  # the provider's words
     assert "15 minutes" in (failure.text or "")  # the hint, for GitLab which ignores message
     assert "request id: req_2" in (failure.text or "")
     system_out = gated.find("system-out")
     assert system_out is not None and "request_id: req_2" in (system_out.text or "")
-    relay_error = cases["relay / gpt-4.1 [access]"].find("error")
+    relay_error = cases["relay / gpt-4.1 [access]"].find("failure")
     assert relay_error is not None and relay_error.get("type") == "server_error"
-    skipped = cases["relay / gpt-image-2 [access]"].find("skipped")
-    assert skipped is not None and "SIGTERM" in skipped.get("message", "")
+    assert "(inconclusive)" in relay_error.get("message", "")
+    interrupted = cases["relay / gpt-image-2 [access]"].find("failure")
+    assert interrupted is not None and interrupted.get("type") == "interrupted"
+    assert "SIGTERM" in interrupted.get("message", "")
     denied_but_ok = cases["openai-prod / gpt-5 [access]"].find("failure")
     assert denied_but_ok is not None and denied_but_ok.get("type") == "ok"
     props = {p.get("name"): p.get("value") for p in prod.iter("property")}

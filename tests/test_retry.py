@@ -46,6 +46,32 @@ def test_ratelimit_reset_only_for_the_exhausted_limit() -> None:
     assert server_delay({"x-ratelimit-reset-tokens": "6m0s"}, "", 0) is None
 
 
+# LiteLLM prefixes every upstream header with `llm_provider-` (its own test,
+# tests/litellm_core_utils/test_get_headers.py: `llm_provider-retry-after: 57`,
+# `llm_provider-x-ratelimit-remaining-requests`); before BerriAI/litellm#21553 Retry-After
+# arrived only so.
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"llm_provider-retry-after": "57"}, 57.0),
+    ({"llm_provider-retry-after-ms": "1200"}, 1.2),
+    ({"Retry-After": "5", "LLM_PROVIDER-Retry-After": "12"}, 5.0),  # the relay's own wins
+    ({"llm_provider-x-ratelimit-remaining-requests": "0",
+      "llm_provider-x-ratelimit-reset-requests": "1.5s",
+      "llm_provider-x-ratelimit-remaining-tokens": "500",
+      "llm_provider-x-ratelimit-reset-tokens": "6m0s"}, 1.5),
+])
+def test_a_relays_forwarded_retry_headers_are_read(headers: dict[str, str],
+                                                   seconds: float) -> None:
+    assert server_delay(headers, "", 0) == pytest.approx(seconds)
+
+
+def test_a_relay_cooldown_says_when_to_come_back() -> None:
+    # LiteLLM's cooldown answer (dev corpus: microsoft/agent-lightning#290)
+    message = ("No deployments available for selected model, Try again in 5 seconds. Passed "
+               "model=Qwen/Qwen2.5-0.5B-Instruct. pre-call-checks=False, cooldown_list=['3dfdf3f"
+               "c7bce8b4337b0c174251a6cff311d9f85b7afb2d3214bdbdfecd3b907']")
+    assert server_delay({}, message, 0) == 5.0
+
+
 def test_backoff_grows_and_is_capped() -> None:
     rng = random.Random(1)
     first = [backoff(1, rng) for _ in range(50)]

@@ -89,6 +89,7 @@ def output_options(reports: ReportArgs) -> OutputOptions:
         colour=use_colour(sys.stdout, os.environ, reports.color),
         quiet=reports.quiet,
         verbose=reports.verbose,
+        matrix=reports.matrix,
     )
 
 
@@ -96,13 +97,14 @@ def refuse_shared_paths(output: OutputOptions) -> None:
     """Two reports at one path would silently overwrite each other: a usage error."""
     seen: dict[str, str] = {}
     for format_, path in output.paths.items():
-        if not path or path == "-":
+        if not path:
             continue
-        real = os.path.realpath(path)
+        real = path if path == "-" else os.path.realpath(path)
         option = f"--{format_.value}"
         if real in seen:
-            error(f"{seen[real]} and {option} name the same file ({path}): give each report "
-                  "its own path")
+            where = "stdout" if path == "-" else f"the same file ({path})"
+            error(f"{seen[real]} and {option} both write to {where}: give each report its own "
+                  "path")
             raise Refused
         seen[real] = option
 
@@ -113,7 +115,7 @@ def select(config: Config, only: Sequence[str], shard: str | None = None) -> lis
     if only:
         checks = [c for c in checks if any(fnmatch.fnmatchcase(c.id, g) for g in only)]
         if not checks:
-            error("no check matches --only " + " ".join(only))
+            error(no_match(only, [c.id for c in config.checks]))
             raise Refused
     if shard:
         from ..shard import parse_shard, select_shard
@@ -125,6 +127,22 @@ def select(config: Config, only: Sequence[str], shard: str | None = None) -> lis
             raise Refused from None
         checks = select_shard(checks, index, total)
     return checks
+
+
+def no_match(only: Sequence[str], names: Sequence[str]) -> str:
+    """Why --only matched nothing, what it matches against, and names close to it."""
+    import difflib
+
+    close: list[str] = []
+    for pattern in only:
+        bare = pattern.strip("*")
+        close += [n for n in names if bare and bare.lower() in n.lower()]
+        close += difflib.get_close_matches(pattern, names, n=3, cutoff=0.5)
+    shown = ", ".join(repr(n) for n in list(dict.fromkeys(close))[:5])
+    quoted = " ".join(repr(p) for p in only)
+    return (f"no check matches --only {quoted}: it matches whole check names, such as "
+            f"{names[0]!r}, with shell-style wildcards (e.g. '*{only[0].strip('*')}*')"
+            + (f"; close: {shown}" if shown else ""))
 
 
 def refuse_over_budget(config: Config, checks: list[Check], max_cost: float | None,
@@ -225,6 +243,6 @@ def write_config_error_report(reports: ReportArgs, failure: ConfigError, path: s
     )
     import dataclasses
 
-    options = dataclasses.replace(output_options(reports), quiet=True)
+    options = dataclasses.replace(output_options(reports), table=False)
     for problem in write_reports(report, options, Redactor(), EXIT_USAGE):
         error(problem)

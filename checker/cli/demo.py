@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..reports import Format
 from .options import ProbeArgs, ReportArgs, add_probe_options, add_report_options
@@ -17,18 +18,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..config import parse_config
+    from ..config import load_config
     from ..demo import DEMO_CONFIG, demo_config_text, demo_environment
     from ..simulator import Simulator
 
     options = RunArgs(ProbeArgs.from_args(args), ReportArgs.from_args(args))
+    with open(DEMO_CONFIG, "w", encoding="utf-8") as handle:
+        handle.write(demo_config_text())
     with Simulator() as simulator:
-        config = parse_config(demo_config_text(), DEMO_CONFIG, demo_environment(simulator))
-        print(f"checker demo: simulator on {simulator.url}; "
-              f"{len(config.checks)} checks from the bundled demo config\n")
+        config = load_config(DEMO_CONFIG, demo_environment(simulator))
+        # Said on stderr: stdout is the table, or a report (`--json -`).
+        print(f"checker demo: simulator on {simulator.url}; {len(config.checks)} checks from "
+              f"the demo config, written to {DEMO_CONFIG}\n", file=sys.stderr)
         code = run(options, config)
     junit = options.reports.paths.get(Format.JUNIT_XML)
-    if junit and not options.reports.quiet:
+    if junit and not options.reports.quiet and code in (0, 1, 3):
         print(f"\nJUnit report: {junit} · the demo includes failures on purpose, "
-              f"so it exits {code}")
+              f"so it exits {code}", file=sys.stderr)
     return code

@@ -77,6 +77,7 @@ class ReportArgs(NamedTuple):
     quiet: bool = False
     verbose: bool = False
     color: str = "auto"
+    matrix: bool = False
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> ReportArgs:
@@ -84,7 +85,7 @@ class ReportArgs(NamedTuple):
 
         paths = {f: getattr(args, _dest(f)) for f in FILE_FORMATS if getattr(args, _dest(f))}
         return cls(paths, args.github_annotations, args.no_github, args.no_summary,
-                   args.quiet, args.verbose, args.color)
+                   args.quiet, args.verbose, args.color, args.matrix)
 
 
 def _dest(format_: Format) -> str:
@@ -101,8 +102,8 @@ def add_report_options(parser: argparse.ArgumentParser,
         default = defaults.get(format_)
         reports.add_argument(f"--{format_.value}", metavar="PATH", default=default,
                              dest=_dest(format_),
-                             help=FORMATS[format_].help + (f" (default: {default})"
-                                                           if default else ""))
+                             help=FORMATS[format_].help + "; - for stdout" + (
+                                 f" (default: {default})" if default else ""))
     reports.add_argument("--github-annotations", action="store_true", default=None,
                          help=FORMATS[Format.GITHUB_ANNOTATIONS].help)
     reports.add_argument("--no-github", action="store_true",
@@ -110,7 +111,11 @@ def add_report_options(parser: argparse.ArgumentParser,
     reports.add_argument("--no-summary", action="store_true",
                          help="in GitHub Actions, do not append the Markdown summary to the "
                          "job summary")
-    reports.add_argument("-q", "--quiet", action="store_true", help="no table on stdout")
+    reports.add_argument("--matrix", action="store_true",
+                         help="also draw the provider × model grid on the terminal (the "
+                         "Markdown summary always has it)")
+    reports.add_argument("-q", "--quiet", action="store_true",
+                         help="print only the checks that did not pass, and the counts")
     reports.add_argument("-v", "--verbose", action="store_true",
                          help="explain passing checks too")
     reports.add_argument("--color", choices=("auto", "always", "never"), default="auto",

@@ -65,12 +65,12 @@ def compose(text: str, path: str) -> Node:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line, mark.column) if mark else (0, 0)
         problem = exc.problem or exc.context or "invalid YAML"
-        fix = "fix the YAML syntax (indentation, quotes, colons)"
+        sentence, fix = explain_yaml(problem)
         lines = text.splitlines()
         if line < len(lines) and "${" in lines[line] and ("[" in lines[line] or "{" in
                                                           lines[line].replace("${", "")):
             fix = 'quote ${VAR} inside [ ] or { }: ["${A}", "${B}"]'
-        raise ConfigError([issue(path, line, column, f"YAML syntax error: {problem}",
+        raise ConfigError([issue(path, line, column, f"{sentence} (YAML parser: {problem})",
                                  fix)]) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position)
@@ -93,6 +93,34 @@ def compose(text: str, path: str) -> Node:
         raise ConfigError([issue(path, mark.line, mark.column, "more than one YAML document",
                                  "remove the second `---` document")])
     return documents[0]
+
+
+# What the YAML parser's messages mean for a person editing checks.yml.
+_YAML_PROBLEMS: tuple[tuple[str, str, str], ...] = (
+    ("found character '\\t'", "a tab character: YAML indents with spaces only",
+     "replace the tab with spaces"),
+    ("mapping values are not allowed", "a `key: value` where it cannot be: usually a "
+     "missing space after a colon, or a line indented as if it belonged to the value above",
+     "check this line's indentation and that every colon is followed by a space"),
+    ("expected <block end>", "this line is indented differently from the lines around it",
+     "indent it like its siblings (the same number of spaces)"),
+    ("did not find expected key", "this line is indented differently from the lines "
+     "around it", "indent it like its siblings (the same number of spaces)"),
+    ("could not find expected ':'", "a line that is neither `key: value` nor a `- item`",
+     "add the colon, or quote the text"),
+    ("did not find expected '-' indicator", "a list item that does not line up with the "
+     "others", "start it with '- ' at the same indentation as the other items"),
+    ("found undefined alias", "an alias (*name) with no anchor (&name) before it",
+     "define the anchor first, or write the value out"),
+)
+
+
+def explain_yaml(problem: str) -> tuple[str, str]:
+    """(a sentence a person understands, the fix) for a YAML parser message."""
+    for needle, sentence, fix in _YAML_PROBLEMS:
+        if needle in problem:
+            return f"YAML syntax error: {sentence}", fix
+    return "YAML syntax error", "fix the YAML syntax (indentation, quotes, colons)"
 
 
 def closest(word: str, choices: Sequence[str]) -> list[str]:

@@ -35,8 +35,9 @@ from .base import (
     SimRequest,
     random_hex,
 )
-from .openai import common_headers, json_reply
+from .openai import common_headers
 from .openai_catalog import DEFAULT_PROMPT
+from .openai_wire import json_reply
 
 if TYPE_CHECKING:
     from ..classify import Dialect

@@ -14,8 +14,9 @@ from urllib.parse import quote
 from ..fields import Field
 from ..model import Check
 from .base import HeaderValue, OptionError, ProbeRequest, Reply, SimRequest
-from .openai import PATHS, OpenAIKind, capability_of, json_reply
+from .openai import OpenAIKind
 from .openai_catalog import ProbeKind
+from .openai_wire import PATHS, capability_of, json_reply
 
 DEFAULT_API_VERSION = "2025-04-01-preview"
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$|^v1$|^latest$|^preview$")

@@ -23,17 +23,15 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..fields import Field
-from ..model import Check, Price, Provider
+from ..model import ACCESS, CAPABILITIES, REASONING_SUMMARY, STREAM, Check, Price, Provider
+
+__all__ = ["ACCESS", "CAPABILITIES", "REASONING_SUMMARY", "STREAM"]
 from ..secrets import MASK, Secret
 from ..shapes import Expected
 
 if TYPE_CHECKING:
     from ..classify import Dialect
 
-ACCESS = "access"
-STREAM = "stream"
-REASONING_SUMMARY = "reasoning_summary"
-CAPABILITIES: tuple[str, ...] = (ACCESS, STREAM, REASONING_SUMMARY)
 
 HeaderValue = str | Secret
 
@@ -238,6 +236,11 @@ class ProviderKind(abc.ABC):
     @abc.abstractmethod
     def sim_success(self, request: SimRequest) -> Reply:
         """A successful answer to ``request``, as the real API sends it."""
+
+    def sim_reject(self, request: SimRequest) -> Reply | None:
+        """The real refusal of a request this API does not accept (a parameter it refuses,
+        an organization the key is not in), or None."""
+        return None
 
     def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
         """Headers every answer carries (request id, rate limits of the ``tier``)."""

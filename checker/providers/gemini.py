@@ -37,8 +37,9 @@ from .base import (
     SimRequest,
     random_hex,
 )
-from .openai import common_headers, json_reply
+from .openai import common_headers
 from .openai_catalog import DEFAULT_IMAGE_PROMPT, DEFAULT_PROMPT
+from .openai_wire import json_reply
 from .simulated_google import GOOGLE_REFUSALS
 
 if TYPE_CHECKING:

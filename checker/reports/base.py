@@ -17,6 +17,7 @@ class RenderOptions:
     colour: bool = False
     verbose: bool = False
     matrix: bool = False  # also draw the provider × model grid (terminal)
+    quiet: bool = False  # the terminal shows only what did not pass, and the counts
 
 
 class ReportFormat(abc.ABC):

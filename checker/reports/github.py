@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from ..outcomes import Verdict
 from ..results import Result, RunReport
 from .base import ReportFormat
-from .wording import short_message, worst_first
+from .wording import first_line, location_of, short_message, worst_first
 
 MAX_PER_TYPE = 10
 
@@ -48,10 +48,11 @@ def capped(level: str, lines: Sequence[str], names: Sequence[str]) -> list[str]:
 
 
 def result_annotation(level: str, result: Result) -> str:
-    check = result.check
-    message = f"{short_message(result)}\n{result.hint}"
-    return annotation(level, message, check.location.file, check.location.line,
-                      f"{check.id}: {result.cls.value}")
+    """What failed and what to do first, then the provider's words and the full hint."""
+    where = location_of(result)
+    message = f"{first_line(result)}\n{short_message(result)}\n{result.hint}"
+    return annotation(level, message, where.file, where.line,
+                      f"{result.check.id}: {result.cls.value}")
 
 
 class GitHubAnnotationsFormat(ReportFormat):

@@ -3,8 +3,9 @@
 junit-xml 1.9 writes ``disabled="0"``, float noise in ``time``, drops ``time`` when it
 is 0 and has no XML declaration without prettyprint. ``render`` builds the report with
 the library, then normalises the tree: one ``testsuite`` per provider, one ``testcase``
-per check with ``classname``, ``file`` and ``line``; ``failure`` for a definite failure,
-``error`` for an inconclusive check, ``skipped`` for one the run never finished.
+per check with ``classname``, ``file`` and ``line``; ``failure`` for every check that did
+not pass (definite or inconclusive: the class is its ``type``), ``skipped`` for an optional
+check without its key; one ``error`` testcase named ``configuration`` for a config error.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from junit_xml import TestCase, TestSuite, to_xml_report_string
 from ..outcomes import OutcomeClass, Verdict
 from ..results import Result, RunReport
 from .base import ReportFormat
-from .wording import details, explanation, short_message
+from .wording import details, explanation, first_line, location_of
 
 # Characters XML 1.0 forbids; a response body may carry any of them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -67,17 +68,18 @@ class JUnitFormat(ReportFormat):
             classname=clean(check.provider.name),
             elapsed_sec=result.duration_s,
             stdout=clean(details(result)),
-            file=report.config_path,
-            line=check.location.line,
+            file=location_of(result).file or report.config_path,
+            line=location_of(result).line,
         )
-        if result.verdict is Verdict.FAILED:
-            case.add_failure_info(clean(short_message(result)), clean(explanation(result)),
+        # Every check that did not pass is a <failure>: reporters show <skipped> as a pass
+        # (dorny: "Tests passed successfully"), and EnricoMi's publisher shows <error> as
+        # worse than <failure>, so a rate limit would look worse than a denial. The class is
+        # in `type`; the verdict (failed or inconclusive) in the message and the exit code.
+        if result.verdict in (Verdict.FAILED, Verdict.INCONCLUSIVE):
+            case.add_failure_info(clean(first_line(result)), clean(explanation(result)),
                                   result.cls.value)
-        elif result.verdict is Verdict.SKIPPED or result.cls is OutcomeClass.INTERRUPTED:
-            case.add_skipped_info(clean(short_message(result)), clean(explanation(result)))
-        elif result.verdict is Verdict.INCONCLUSIVE:
-            case.add_error_info(clean(short_message(result)), clean(explanation(result)),
-                                result.cls.value)
+        elif result.verdict is Verdict.SKIPPED:
+            case.add_skipped_info(clean(first_line(result)), clean(explanation(result)))
         return case
 
     def _configuration_suite(self, report: RunReport) -> TestSuite:

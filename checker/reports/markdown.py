@@ -12,6 +12,7 @@ import re
 from ..limits import limits_table
 from ..outcomes import OutcomeClass, Verdict, info
 from ..results import Result, RunReport
+from . import grid
 from .base import ReportFormat
 
 ICONS = {Verdict.PASSED: "✅", Verdict.FAILED: "❌", Verdict.INCONCLUSIVE: "⚠️",
@@ -88,6 +89,32 @@ def row_hint(result: Result) -> str:
     return ""
 
 
+GRID_MARKS = {Verdict.PASSED.value: "✅", Verdict.FAILED.value: "❌",
+              Verdict.INCONCLUSIVE.value: "⚠️", Verdict.SKIPPED.value: "⏭️",
+              grid.NOT_CHECKED: "·"}
+
+
+def matrix_section(report: RunReport) -> list[str]:
+    """The provider × model grid, its legend, and what failed under it."""
+    table = grid.build(report)
+    if not table.rows:
+        return []
+    lines = ["### Matrix", "", "| Model | " + " | ".join(cell(c) for c in table.columns) + " |",
+             "|---|" + "---|" * len(table.columns)]
+    for row in table.rows:
+        marks = [table.marks(row, column, GRID_MARKS) for column in table.columns]
+        lines.append(f"| {code(row)} | " + " | ".join(marks) + " |")
+    lines += ["", grid.legend(GRID_MARKS, table.capabilities), ""]
+    problems = grid.failing(report)
+    if problems:
+        lines += ["**Not passing, worst first**", ""]
+        lines += [f"- {cell(name)}: {cell(text)}" for name, text in problems[:50]]
+        if len(problems) > 50:
+            lines.append(f"- … and {len(problems) - 50} more (details below)")
+        lines.append("")
+    return lines
+
+
 def changes_section(report: RunReport) -> list[str]:
     """What changed since the baseline (nightly audits), regressions first."""
     if report.baseline is None:
@@ -139,6 +166,7 @@ class MarkdownFormat(ReportFormat):
             meta.append(cell(report.note))
         lines.append(" · ".join(meta))
         lines.append("")
+        lines.extend(matrix_section(report))
         lines.extend(changes_section(report))
         for provider, results in report.by_provider().items():
             lines.append(f"### {cell(provider)}")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..outcomes import OutcomeClass, Verdict
 from ..results import Result, RunReport
 from ..sanitize import clean
+from . import grid
 from .base import ReportFormat
+from .wording import first_line
 
 _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 _SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE: "WARN",
@@ -13,6 +15,10 @@ _SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE:
 MESSAGE_WIDTH = 160
 _VERDICT_COLOUR = {Verdict.PASSED: "green", Verdict.FAILED: "red", Verdict.INCONCLUSIVE: "yellow",
                    Verdict.SKIPPED: "dim"}
+
+
+def _symbol(result: Result) -> str:
+    return "STOP" if result.cls is OutcomeClass.INTERRUPTED else _SYMBOL[result.verdict]
 
 
 class TerminalFormat(ReportFormat):
@@ -26,6 +32,8 @@ class TerminalFormat(ReportFormat):
     def render(self, report: RunReport) -> str:
         if report.config_issues:
             return "\n".join(f"error: {issue}" for issue in report.config_issues) + "\n"
+        if self.options.quiet:
+            return self._quiet(report)
         rows = [self._row(r) for r in report.results]
         widths = [max((len(row[i]) for row in rows), default=0) for i in range(5)]
         headers = ("RESULT", "CHECK", "CLASS", "HTTP", "TIME")
@@ -38,12 +46,50 @@ class TerminalFormat(ReportFormat):
             if not result.passed or self.options.verbose:
                 lines.extend(self._explain(result))
         lines.extend(self._advice(report))
+        if self.options.matrix:
+            lines.extend(self._matrix(report))
         lines.extend(self._changes(report))
         lines.append("")
         lines.append(self._summary(report))
         if report.note:
             lines.append(report.note)
         return "\n".join(lines) + "\n"
+
+    def _quiet(self, report: RunReport) -> str:
+        """Only what did not pass, one line each, then the counts."""
+        lines = []
+        for result in report.results:
+            if not result.passed:
+                symbol = _symbol(result)
+                lines.append(f"{self.paint(symbol, _VERDICT_COLOUR[result.verdict])}  "
+                             f"{result.check.id}  {result.cls.value}: {first_line(result)}")
+        if self.options.matrix:
+            lines.extend(self._matrix(report))
+        lines.append(self._summary(report))
+        return "\n".join(lines) + "\n"
+
+    def _matrix(self, report: RunReport) -> list[str]:
+        table = grid.build(report)
+        marks = {Verdict.PASSED.value: "✓", Verdict.FAILED.value: "✗",
+                 Verdict.INCONCLUSIVE.value: "?", Verdict.SKIPPED.value: "-",
+                 grid.NOT_CHECKED: "·"}
+        colours = {"✓": "green", "✗": "red", "?": "yellow", "-": "dim", "·": "dim"}
+        first = max([len("MODEL"), *(len(row) for row in table.rows)])
+        widths = [max(len(column), len(table.capabilities)) for column in table.columns]
+        header = "  ".join(["MODEL".ljust(first), *(c.ljust(w) for c, w in
+                                                     zip(table.columns, widths, strict=True))])
+        lines = ["", self.paint(header.rstrip(), "bold")]
+        for row in table.rows:
+            cells = []
+            for column, width in zip(table.columns, widths, strict=True):
+                text = table.marks(row, column, marks)
+                painted = "".join(self.paint(mark, colours[mark]) for mark in text)
+                cells.append(painted + " " * (width - len(text)))
+            lines.append("  ".join([row.ljust(first), *cells]).rstrip())
+        lines.append(self.paint(grid.legend(marks, table.capabilities), "dim"))
+        for name, text in grid.failing(report):
+            lines.append(f"  {name}: {text}")
+        return lines
 
     def _changes(self, report: RunReport) -> list[str]:
         if report.baseline is None:
@@ -59,7 +105,7 @@ class TerminalFormat(ReportFormat):
         return lines
 
     def _row(self, result: Result) -> tuple[str, str, str, str, str]:
-        symbol = "STOP" if result.cls is OutcomeClass.INTERRUPTED else _SYMBOL[result.verdict]
+        symbol = _symbol(result)
         status = "" if result.status is None else str(result.status)
         took = f"{result.duration_s:.2f}s"
         if result.attempts > 1:
@@ -112,7 +158,8 @@ class TerminalFormat(ReportFormat):
         ]
         if counts.skipped:
             parts.append(f"{counts.skipped} skipped")
-        text = f"{counts.total} checks: " + ", ".join(parts) + f" in {report.duration_s:.1f}s"
+        noun = "check" if counts.total == 1 else "checks"
+        text = f"{counts.total} {noun}: " + ", ".join(parts) + f" in {report.duration_s:.1f}s"
         if report.interrupted_by:
             text += f" (stopped early: {report.interrupted_by})"
         return text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..model import Location
 from ..outcomes import OutcomeClass, Verdict, info
 from ..results import Result
 
@@ -12,11 +13,36 @@ UNEXPECTED_ACCESS = "expected {expect}, but the key can use {model}"
 
 
 def short_message(result: Result) -> str:
+    """The class and the provider's own words (annotations, the terminal)."""
     if result.cls is OutcomeClass.OK:
         return UNEXPECTED_ACCESS.format(expect=result.check.expect.label,
                                         model=result.check.model)
     text = result.message or info(result.cls).summary
     return f"{result.cls.value}: {text}"
+
+
+def first_line(result: Result) -> str:
+    """The line a reporter shows first (a JUnit ``message``): what went wrong and what to
+    do, without repeating the class, which is in ``type``."""
+    details = info(result.cls)
+    check = result.check
+    values = {"model": check.model, "capability": check.capability,
+              "key": check.key_label, "expect": check.expect.label,
+              "provider": check.provider.name,
+              "message": result.message.split(";")[0].split(" while ")[0]}
+    headline = details.headline.format(**values).replace(" [access]", "")
+    if result.verdict is Verdict.SKIPPED:
+        return f"skipped: {headline} (optional check)"
+    return f"{headline} — {details.action}"
+
+
+def location_of(result: Result) -> Location:
+    """Where the config should be fixed: the ``api_key:`` line when the key is missing,
+    else the line that declared the model."""
+    key = result.check.key
+    if result.cls is OutcomeClass.CONFIG_ERROR and key is not None and key.location:
+        return key.location
+    return result.check.location
 
 
 def explanation(result: Result) -> str:

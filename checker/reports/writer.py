@@ -27,7 +27,8 @@ class OutputOptions:
     github: bool = False  # step summary and step outputs (in GitHub Actions)
     summary: bool = True  # append the Markdown summary to $GITHUB_STEP_SUMMARY (with github)
     colour: bool = False
-    quiet: bool = False
+    quiet: bool = False  # the terminal shows only what did not pass
+    table: bool = True  # print the terminal report at all
     verbose: bool = False
     matrix: bool = False
 
@@ -105,23 +106,30 @@ def write_reports(
     environ = os.environ if environ is None else environ
     stdout = sys.stdout if stdout is None else stdout
     render = RenderOptions(exit_code=exit_code, colour=options.colour, verbose=options.verbose,
-                           matrix=options.matrix)
+                           matrix=options.matrix, quiet=options.quiet)
     problems: list[str] = []
+    # `--json -`: that report is stdout, so the table and annotations go to stderr.
+    terminal = sys.stderr if "-" in options.paths.values() else stdout
     for format_ in FILE_FORMATS:
         path = options.path(format_)
         if not path:
             continue
+        text = FORMATS[format_](render).render(report)
+        if path == "-":
+            stdout.write(redactor(text))
+            continue
         try:
-            write_atomic(path, FORMATS[format_](render).render(report), redactor)
+            write_atomic(path, text, redactor)
         except OSError as exc:
             problems.append(f"cannot write {path}: {exc.strerror or exc}")
 
-    if not options.quiet:
+    if options.table:
         table = redactor(FORMATS[Format.TERMINAL](render).render(report))
-        stdout.write(stop_commands(table, new_token()) if options.github else table)
+        terminal.write(stop_commands(table, new_token()) if options.github else table)
     if options.annotations:
-        stdout.write(redactor(FORMATS[Format.GITHUB_ANNOTATIONS](render).render(report)))
+        terminal.write(redactor(FORMATS[Format.GITHUB_ANNOTATIONS](render).render(report)))
     stdout.flush()
+    terminal.flush()
 
     if options.github:
         problems.extend(_github_files(report, options, redactor, render, environ))

@@ -213,6 +213,9 @@ class Simulator:
         for step in steps:
             if step.when == "always":
                 return self._refusal(step.refusal, request)
+        rejected = kind.sim_reject(request)
+        if rejected is not None:
+            return rejected
         for step in steps:
             if step.when == "not_in_channel" and request.model not in ONEAPI_CHANNELS:
                 return self._refusal(step.refusal, request)

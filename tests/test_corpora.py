@@ -1,0 +1,114 @@
+"""Accuracy on real error bodies (tests/data/README.md says where they come from).
+
+* ``errors-dev.jsonl``, the shared corpus: every body classifies right.
+* ``errors-collected-dev.jsonl`` (DEV): the rules were written looking at these.
+* ``errors-collected-heldout.jsonl`` (HELD-OUT): never looked at while writing rules; it
+  measures how well the rules generalise.
+
+A row counts as right when the class is one its ``expect`` lists. HTTP answers are read with
+``classify(..., dialect=any_dialect())`` (a body of unknown origin, as a relay may pass any
+vendor's on); what a client printed (``origin: client``) with ``diagnose``. Run with ``-s``
+to see the figures per vendor family.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.classify import classify
+from checker.diagnose import diagnose
+from checker.outcomes import OutcomeClass
+from checker.providers import any_dialect
+
+DATA = Path(__file__).parent / "data"
+DEV = DATA / "errors-collected-dev.jsonl"
+HELDOUT = DATA / "errors-collected-heldout.jsonl"
+
+# Families this table answers for. The native vendor families get their own dialects
+# (issue 13 and later); until then the shared table reads them as relays pass them on.
+OWNED = ("OpenAI", "Azure", "OpenAI-compatible vendors", "gateways/relays", "local servers",
+         "client-side text")
+NATIVE = ("Anthropic", "Gemini", "Bedrock", "Vertex")
+# What the rules reached on HELD-OUT the first time it was measured, after they were
+# committed (82/89 and 43/47; tests/data/README.md lists the misses and why). The issue's
+# target is 0.95: HELD-OUT may not be tuned on, so reaching it needs new evidence, not edits
+# made while looking at these misses.
+HELDOUT_OWNED_FLOOR = 0.92
+HELDOUT_NATIVE_FLOOR = 0.91
+DEV_FLOOR = 0.99
+
+Row = dict[str, Any]
+
+
+def _rows(path: Path) -> list[Row]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def _class_of(row: Row) -> OutcomeClass:
+    if row["origin"] == "client":
+        return diagnose(row["body"], row["status"]).outcome.cls
+    return classify(row["status"], row.get("headers") or {}, row["body"],
+                    dialect=any_dialect()).cls
+
+
+def _right(row: Row) -> bool:
+    return _class_of(row).value in row["expect"]
+
+
+def _share(rows: Iterable[Row]) -> tuple[int, int]:
+    marks = [_right(row) for row in rows]
+    return sum(marks), len(marks)
+
+
+def _report(name: str, rows: list[Row]) -> str:
+    owned = [r for r in rows if r["vendor_family"] in OWNED]
+    native = [r for r in rows if r["vendor_family"] in NATIVE]
+    lines = [f"{name}: {_figure(rows)}",
+             f"  families this table answers for: {_figure(owned)}",
+             f"  native vendor formats: {_figure(native)}"]
+    for family in sorted({row["vendor_family"] for row in rows}):
+        lines.append(f"  {family:26} {_figure([r for r in rows if r['vendor_family'] == family])}")
+    for origin in ("http", "client"):
+        lines.append(f"  origin {origin:19} {_figure([r for r in rows if r['origin'] == origin])}")
+    return "\n".join(lines)
+
+
+def _figure(rows: list[Row]) -> str:
+    right, total = _share(rows)
+    return f"{right}/{total} ({100 * right / total:.1f}%)" if total else "-"
+
+
+@pytest.mark.parametrize("path", [DEV, HELDOUT], ids=["dev", "heldout"])
+def test_every_row_is_well_formed(path: Path) -> None:
+    known = {cls.value for cls in OutcomeClass}
+    for row in _rows(path):
+        assert row["expect"] and set(row["expect"]) <= known, row
+        assert row["origin"] in ("http", "client") and row["body"].strip()
+        assert row["status"] is None or type(row["status"]) is int
+        assert row["vendor_family"] in OWNED + NATIVE
+        assert "http" in row["source"]
+
+
+def test_heldout_accuracy_for_the_families_this_table_answers_for() -> None:
+    rows = _rows(HELDOUT)
+    print("\n" + _report("HELD-OUT", rows))
+    right, total = _share(r for r in rows if r["vendor_family"] in OWNED)
+    assert right / total >= HELDOUT_OWNED_FLOOR, _report("HELD-OUT", rows)
+
+
+def test_heldout_accuracy_for_native_vendor_formats() -> None:
+    rows = [r for r in _rows(HELDOUT) if r["vendor_family"] in NATIVE]
+    right, total = _share(rows)
+    assert right / total >= HELDOUT_NATIVE_FLOOR, _report("HELD-OUT native", rows)
+
+
+def test_dev_accuracy() -> None:
+    rows = _rows(DEV)
+    print("\n" + _report("DEV", rows))
+    right, total = _share(rows)
+    assert right / total >= DEV_FLOOR, _report("DEV", rows)
