@@ -42,35 +42,32 @@ def _is_anthropic(row: dict[str, object]) -> bool:
 # Each rule of a vendor's dialect, with the research_class of its real body. The rule's
 # name is asserted too: a reordering that moves a body to another row fails here.
 RULE_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
-    ("anthropic-credit-balance", "anthropic_credit_balance_too_low", C.QUOTA_EXHAUSTED),
+    ("anthropic-credit-balance", "anthropic_credit_balance_too_low_no_request_id",
+     C.QUOTA_EXHAUSTED),
     ("anthropic-usage-limits", "anthropic_spend_limit_message_fragment", C.QUOTA_EXHAUSTED),
-    ("anthropic-organization-disabled", "anthropic_organization_disabled", C.ACCOUNT_DISABLED),
+    ("anthropic-organization-disabled", "anthropic_organization_disabled_no_request_id",
+     C.ACCOUNT_DISABLED),
     ("anthropic-authentication", "anthropic_invalid_x_api_key_no_request_id", C.AUTH_FAILED),
     ("anthropic-permission", "anthropic_permission_error", C.PERMISSION_DENIED),
     ("anthropic-forbidden", "anthropic_forbidden_request_not_allowed", C.REGION_BLOCKED),
     ("anthropic-model-not-found", "anthropic_not_found_model", C.MODEL_NOT_FOUND),
-    ("anthropic-unsupported-model", "anthropic_unsupported_model_400", C.MODEL_NOT_FOUND),
-    ("anthropic-no-such-route", "anthropic_not_found_route", C.PROBE_REJECTED),
     ("anthropic-request-too-large", "anthropic_request_too_large", C.PROBE_REJECTED),
-    ("anthropic-invalid-request", "anthropic_max_tokens_missing", C.PROBE_REJECTED),
+    ("anthropic-invalid-request", "anthropic_version_header_missing", C.PROBE_REJECTED),
     ("anthropic-rate-limit", "anthropic_rate_limited_with_details_null", C.RATE_LIMITED),
     ("anthropic-overloaded", "anthropic_overloaded_529", C.SERVER_ERROR),
     ("anthropic-api-error", "anthropic_api_error_500", C.SERVER_ERROR),
     ("google-api-key-invalid", "gemini_api_key_invalid_array", C.AUTH_FAILED),
     ("google-unregistered-caller", "gemini_missing_api_key_unregistered_caller", C.AUTH_FAILED),
     ("google-key-leaked", "gemini_key_reported_leaked", C.AUTH_FAILED),
-    ("google-consumer-suspended", "gemini_consumer_suspended", C.ACCOUNT_DISABLED),
+    ("google-consumer-suspended", "gemini_consumer_suspended_sdk_print", C.ACCOUNT_DISABLED),
     ("google-project-denied", "gemini_project_denied_relay", C.ACCOUNT_DISABLED),
     ("google-user-location", "gemini_user_location_not_supported_genai_js_wrapper",
      C.REGION_BLOCKED),
     ("google-key-restricted", "gemini_api_key_http_referrer_blocked", C.PERMISSION_DENIED),
     ("google-service-disabled", next(k for k in BY_CLASS if k.startswith(
         "vertex_api_service_disabled (SDK")), C.PERMISSION_DENIED),
-    ("google-scope-insufficient", "gemini_access_token_scope_insufficient_grpc_print",
-     C.PERMISSION_DENIED),
     ("google-no-quota", "gemini_rate_limit_exceeded_limit_zero_grpc_print", C.QUOTA_EXHAUSTED),
-    ("google-resource-exhausted", "gemini_free_tier_tpm_quota_failure_retryinfo",
-     C.RATE_LIMITED),
+    ("google-resource-exhausted", "gemini_resource_exhausted_sdk_wrapped", C.RATE_LIMITED),
     ("google-model-not-found", "gemini_model_not_found_genai_js_wrapper", C.MODEL_NOT_FOUND),
     ("google-thinking-budget", "gemini_thinking_budget_zero_invalid", C.PROBE_REJECTED),
     ("google-overloaded", "gemini_model_overloaded_503", C.SERVER_ERROR),
@@ -113,8 +110,7 @@ def test_every_collected_vendor_body_classifies_with_its_kind(row: dict[str, obj
 
 @pytest.mark.parametrize("research_class", [
     "anthropic_version_header_missing", "anthropic_version_header_invalid",
-    "anthropic_max_tokens_le_thinking_budget", "anthropic_max_tokens_above_model_max",
-    "anthropic_max_tokens_above_model_max_pretty"])
+    "anthropic_max_tokens_le_thinking_budget", "anthropic_max_tokens_above_model_max_pretty"])
 def test_anthropic_rejects_the_probe_itself_in_its_own_words(research_class: str) -> None:
     row = BY_CLASS[research_class]
     outcome = classify(400, {}, str(row["body"]), dialect=dialect_of(KINDS["anthropic"]))
@@ -126,8 +122,8 @@ def test_a_free_tier_without_allowance_is_quota_not_a_rate_limit() -> None:
     row = BY_CLASS["gemini_free_tier_limit_zero_genai_js_wrapper_fragment"]
     outcome = classify(429, {}, str(row["body"]), dialect=dialect_of(KINDS["gemini"]))
     assert outcome.cls is C.QUOTA_EXHAUSTED and not outcome.retryable
-    # … while a per-minute limit with a non-zero quota is a rate limit, retried.
-    per_minute = BY_CLASS["gemini_free_tier_tpm_quota_failure_retryinfo"]
+    # … while an exhausted resource with no zero quota is a rate limit, retried.
+    per_minute = BY_CLASS["gemini_resource_exhausted_sdk_wrapped"]
     assert classify(429, {}, str(per_minute["body"]),
                     dialect=dialect_of(KINDS["gemini"])).retryable
 

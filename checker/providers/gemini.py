@@ -300,8 +300,6 @@ def gemini_dialect() -> Dialect:
                   r"|requests to this api .{0,300} are blocked"),
         Rule("google-service-disabled", C.PERMISSION_DENIED,
              text=r"\bservice_disabled\b|api has not been used in project"),
-        Rule("google-scope-insufficient", C.PERMISSION_DENIED,
-             text=r"\baccess_token_scope_insufficient\b"),
         # A quota of zero is no rate limit: the project has no allowance for the model
         # (a free tier without it); waiting does not help.
         Rule("google-no-quota", C.QUOTA_EXHAUSTED,
