@@ -22,6 +22,11 @@ DEMO_KEYS: Mapping[str, str] = {
     "DEMO_RATE_LIMITED_KEY": "rate-limited",
     "DEMO_FLAKY_KEY": "flaky",
     "DEMO_STAGING_KEY": "project-restricted",
+    "DEMO_ANTHROPIC_KEY": "verified",
+    "DEMO_ANTHROPIC_NO_CREDIT_KEY": "no-credit",
+    "DEMO_GEMINI_KEY": "verified",
+    "DEMO_GEMINI_REGION_KEY": "region",
+    "DEMO_OPENROUTER_KEY": "verified",
 }
 
 
@@ -33,6 +38,7 @@ def demo_environment(simulator: Simulator) -> dict[str, str]:
     """The process environment plus the demo's URL and freshly made keys."""
     environ = dict(os.environ)
     environ["CHECKER_DEMO_URL"] = simulator.url
+    environ["CHECKER_DEMO_ORIGIN"] = simulator.origin  # native APIs add their own paths
     for variable, scenario in DEMO_KEYS.items():
         environ[variable] = simulator.new_key(scenario)
     return environ

@@ -1,5 +1,6 @@
-"""Rate limits seen in the ``x-ratelimit-*`` headers (the tier minimums a check asserts
-are enforced by ``policy.enforce_minimums``). Pure."""
+"""Rate limits seen in a provider's headers: OpenAI's ``x-ratelimit-*`` (also sent by
+Azure and many OpenAI-compatible vendors) and Anthropic's ``anthropic-ratelimit-*``. The
+tier minimums a check asserts are enforced by ``policy.enforce_minimums``. Pure."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .results import Result
-from .retry import parse_duration
+from .retry import parse_duration, parse_timestamp
+
+# Answer headers kept with each result (and read here): every vendor's rate-limit family.
+LIMIT_HEADER_PREFIXES = ("x-ratelimit-", "anthropic-ratelimit-")
+
+
+def is_limit_header(name: str) -> bool:
+    return name.lower().startswith(LIMIT_HEADER_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -37,8 +45,12 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def parse_limits(headers: Mapping[str, str]) -> RateLimits:
+def parse_limits(headers: Mapping[str, str], now_epoch: float | None = None) -> RateLimits:
+    """The limits a key reported. Anthropic's resets are RFC 3339 times: they become
+    seconds only when ``now_epoch`` is given."""
     lowered = {k.lower(): v for k, v in headers.items()}
+    if any(name.startswith("anthropic-ratelimit-") for name in lowered):
+        return _anthropic_limits(lowered, now_epoch)
 
     def reset(kind: str) -> float | None:
         value = lowered.get(f"x-ratelimit-reset-{kind}")
@@ -51,6 +63,33 @@ def parse_limits(headers: Mapping[str, str]) -> RateLimits:
         remaining_tokens=_int(lowered.get("x-ratelimit-remaining-tokens")),
         reset_requests_s=reset("requests"),
         reset_tokens_s=reset("tokens"),
+    )
+
+
+def _anthropic_limits(lowered: Mapping[str, str], now_epoch: float | None) -> RateLimits:
+    """``anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-{limit,remaining,
+    reset}``. ``tokens`` is the most restrictive token limit in force; without it, the
+    input-token limit (the one a probe meets first) stands for tokens per minute."""
+
+    def value(kind: str, what: str) -> str | None:
+        return lowered.get(f"anthropic-ratelimit-{kind}-{what}")
+
+    def tokens(what: str) -> str | None:
+        return value("tokens", what) or value("input-tokens", what)
+
+    def reset(text: str | None) -> float | None:
+        if text is None or now_epoch is None:
+            return None
+        when = parse_timestamp(text)
+        return None if when is None else max(0.0, when - now_epoch)
+
+    return RateLimits(
+        limit_requests=_int(value("requests", "limit")),
+        limit_tokens=_int(tokens("limit")),
+        remaining_requests=_int(value("requests", "remaining")),
+        remaining_tokens=_int(tokens("remaining")),
+        reset_requests_s=reset(value("requests", "reset")),
+        reset_tokens_s=reset(tokens("reset")),
     )
 
 

@@ -18,6 +18,7 @@ class PlannedProbe:
     request: ProbeRequest
     cost: CostEstimate
     gated: bool  # OpenAI gates this model/capability behind Organization Verification
+    proves: str  # what a granted answer proves
 
 
 def plan(config: Config, checks: Sequence[Check] | None = None) -> list[PlannedProbe]:
@@ -30,6 +31,7 @@ def plan(config: Config, checks: Sequence[Check] | None = None) -> list[PlannedP
             request=request,
             cost=kind.estimate_cost(check, request, config.prices.get(check.model)),
             gated=kind.gated(check),
+            proves=kind.proves(check, request),
         ))
     return planned
 
@@ -73,6 +75,7 @@ def render_plan(planned: Sequence[PlannedProbe], one_line: bool = False) -> str:
         lines.append(f"    {check.location.file}:{check.location.line} · key "
                      f"{check.key_label} · expect {check.expect.label} · ~{price}")
         lines.append(f"    {request.method} {request.url}")
+        lines.append(f"    proves: {item.proves}")
         headers = ", ".join(f"{k}: {v}" for k, v in request.shown_headers().items()
                             if k.lower() not in ("content-type", "user-agent", "accept"))
         if headers:
@@ -113,7 +116,7 @@ def plan_record(config: Config, planned: Sequence[PlannedProbe], waiting: WaitCo
             "method": p.request.method, "url": p.request.url,
             "headers": p.request.shown_headers(), "body": p.request.body,
             "estimated_cost_usd": round(p.cost.usd, 6), "priced": p.cost.priced,
-            "verification_gated": p.gated,
+            "verification_gated": p.gated, "proves": p.proves,
             "file": p.check.location.file, "line": p.check.location.line,
         } for p in planned],
     }

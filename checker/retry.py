@@ -15,7 +15,15 @@ _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _MESSAGE_HINTS = (
     re.compile(r"try again in (\d+(?:\.\d+)?)\s*(ms|s|seconds?|milliseconds?)\b", re.I),
     re.compile(r"retry after (\d+(?:\.\d+)?)\s*(ms|s|seconds?|milliseconds?)\b", re.I),
+    # Gemini: "… Please retry in 35.593370567s."
+    re.compile(r"please retry in (\d{1,9}(?:\.\d{1,12})?)(ms|s)\b", re.I),
 )
+# Google's RetryInfo detail in an error body: {"@type": "…RetryInfo", "retryDelay": "26s"}
+# (also with the escaped quotes of a body a relay wrapped as a string).
+_RETRY_INFO = re.compile(r"""retryDelay\\?["'][ \t\r\n]{0,8}:[ \t\r\n]{0,8}\\?["']"""
+                         r"(\d{1,9}(?:\.\d{1,12})?)s")
+_TIMESTAMP = re.compile(r"^(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(\.\d{1,9})?"
+                        r"([Zz]|[+-]\d\d:\d\d)$")
 
 
 def parse_duration(text: str) -> float | None:
@@ -36,6 +44,22 @@ def parse_duration(text: str) -> float | None:
         total += number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
         position = match.end()
     return total if position == len(value) and position > 0 else None
+
+
+def parse_timestamp(text: str) -> float | None:
+    """An RFC 3339 time (Anthropic's ``anthropic-ratelimit-*-reset``) as a Unix time."""
+    match = _TIMESTAMP.match(text.strip())
+    if match is None:
+        return None
+    from datetime import datetime  # only for a reset written as a time
+
+    zone = match.group(8).upper().replace("Z", "+00:00")
+    whole_seconds = match.group(0)[: match.start(7) if match.group(7) else match.start(8)]
+    try:
+        when = datetime.fromisoformat(whole_seconds.replace(" ", "T") + zone)
+    except ValueError:
+        return None
+    return when.timestamp() + float(match.group(7) or 0)
 
 
 def _retry_after(value: str, now_epoch: float) -> float | None:
@@ -59,10 +83,11 @@ def _retry_after(value: str, now_epoch: float) -> float | None:
 RELAY_PREFIX = "llm_provider-"
 
 
-def server_hint(headers: Mapping[str, str], message: str,
-                now_epoch: float) -> tuple[float, str] | None:
-    """Seconds the server asked us to wait and where it said so (header or message). The
-    relay's own header wins over the upstream's it forwards."""
+def server_hint(headers: Mapping[str, str], message: str, now_epoch: float,
+                body: str = "") -> tuple[float, str] | None:
+    """Seconds the server asked us to wait and where it said so (a header, the message,
+    the body's RetryInfo, or the reset time of the limit that is exhausted). The relay's own
+    header wins over the upstream's it forwards."""
     lowered = {k.lower(): v for k, v in headers.items()}
     for name in ("retry-after-ms", RELAY_PREFIX + "retry-after-ms"):
         if name in lowered:
@@ -80,7 +105,17 @@ def server_hint(headers: Mapping[str, str], message: str,
         if match:
             number, unit = float(match.group(1)), match.group(2).lower()
             return (number / 1000 if unit.startswith("m") else number), "the error message"
-    # x-ratelimit-reset-*: only the limit that is exhausted says when to come back.
+    retry_info = _RETRY_INFO.search(body[:65536])
+    if retry_info:
+        return float(retry_info.group(1)), "RetryInfo"
+    return _exhausted_limit_reset(lowered, now_epoch)
+
+
+def _exhausted_limit_reset(lowered: Mapping[str, str],
+                           now_epoch: float) -> tuple[float, str] | None:
+    """Only the limit that is exhausted says when to come back: OpenAI's
+    ``x-ratelimit-reset-*`` (a duration), Anthropic's ``anthropic-ratelimit-*-reset`` (a
+    time)."""
     resets: list[tuple[float, str]] = []
     for prefix in ("", RELAY_PREFIX):
         for kind in ("requests", "tokens"):
@@ -90,12 +125,22 @@ def server_hint(headers: Mapping[str, str], message: str,
                     resets.append((reset, f"{prefix}x-ratelimit-reset-{kind}"))
         if resets:
             break
+    if resets:
+        return max(resets)
+    for kind in ("requests", "tokens", "input-tokens", "output-tokens"):
+        name = f"anthropic-ratelimit-{kind}"
+        if lowered.get(f"{name}-remaining", "").strip() == "0":
+            when = parse_timestamp(lowered.get(f"{name}-reset", ""))
+            if when is not None:
+                resets.append((max(0.0, when - now_epoch), f"{name}-reset"))
     return max(resets) if resets else None
 
 
-def server_delay(headers: Mapping[str, str], message: str, now_epoch: float) -> float | None:
-    """Seconds the server asked us to wait, from headers or the error message, if it said."""
-    hint = server_hint(headers, message, now_epoch)
+def server_delay(headers: Mapping[str, str], message: str, now_epoch: float,
+                 body: str = "") -> float | None:
+    """Seconds the server asked us to wait, from headers, the error message or the body,
+    if it said."""
+    hint = server_hint(headers, message, now_epoch, body)
     return None if hint is None else hint[0]
 
 
@@ -124,6 +169,7 @@ def decide(
     now_epoch: float,
     rng: random.Random,
     max_wait: float | None = None,
+    body: str = "",
 ) -> RetryDecision:
     """Retry ``attempt`` (1-based, just finished)? Never sleeps past ``deadline``, nor
     longer than ``max_wait`` at once: such a wait is reported instead of slept."""
@@ -131,7 +177,7 @@ def decide(
         return RetryDecision(False, 0.0, "not a transient outcome")
     if attempt > max_retries:
         return RetryDecision(False, 0.0, f"gave up after {attempt} attempts")
-    hint = server_hint(headers, message, now_epoch)
+    hint = server_hint(headers, message, now_epoch, body)
     if hint is not None:
         wanted, where = hint
         delay = wanted + rng.uniform(0, min(1.0, wanted * HINT_JITTER))

@@ -18,6 +18,7 @@ from typing import Any
 import httpx2
 
 from .classify import classify
+from .limits import is_limit_header
 from .model import ACCESS, Check
 from .outcomes import OutcomeClass, Verdict, info, unverified_note
 from .policy import result_without_probe, verdict_for
@@ -295,6 +296,7 @@ async def _run_check(
             now_epoch=time.time(),
             rng=options.rng,
             max_wait=options.max_wait,
+            body=answer.body.decode("utf-8", "replace") if answer.failure is None else "",
         )
         if not decision.retry:
             if info(cls).retryable and decision.wanted is not None:
@@ -323,8 +325,7 @@ async def _run_check(
         latency_ms=answer.latency_ms,
         duration_s=options.clock() - started,
         endpoint=request.url,
-        limits={k: clean(v, 100) for k, v in answer.headers.items()
-                if k.startswith("x-ratelimit-")},
+        limits={k: clean(v, 100) for k, v in answer.headers.items() if is_limit_header(k)},
         notes=tuple(redactor(clean(n)) for n in notes),
     )
 

@@ -30,10 +30,11 @@ def test_demo_runs_the_bundled_config_and_writes_junit(tmp_path: Path) -> None:
     assert result.code == 1, result.stderr
     assert "Traceback" not in result.stderr
     for text in ("verification_required", "auth_failed", "quota_exhausted", "permission_denied",
-                 "What to do:", "22 checks: 11 passed, 11 failed, 0 inconclusive"):
+                 "region_blocked", "What to do:",
+                 "29 checks: 15 passed, 14 failed, 0 inconclusive"):
         assert text in result.stdout
     cases = junit_cases(tmp_path / "checker-report.xml")
-    assert len(cases) == 22
+    assert len(cases) == 29
     assert outcome_of(cases["unverified-org / gpt-image-1 [access]"]) == (
         "failure:verification_required")
     assert outcome_of(cases["unverified-org / o3 [stream]"]) == "failure:verification_required"
@@ -42,6 +43,14 @@ def test_demo_runs_the_bundled_config_and_writes_junit(tmp_path: Path) -> None:
     assert outcome_of(cases["busy / gpt-4o-mini [access]"]) == "pass"
     assert outcome_of(cases["flaky / gpt-4o-mini [access]"]) == "pass"
     assert outcome_of(cases["verified-org / gpt-5 [access] (key DEMO_STAGING_KEY)"]) == "pass"
+    # Anthropic, Gemini and a preset, each in its own wire format.
+    assert outcome_of(cases["claude / claude-sonnet-4-5 [stream]"]) == "pass"
+    assert outcome_of(cases["claude-no-credit / claude-sonnet-4-5 [access]"]) == (
+        "failure:quota_exhausted")
+    assert outcome_of(cases["gemini / gemini-2.5-flash [access]"]) == "pass"
+    assert outcome_of(cases["gemini-eu-runner / gemini-2.5-flash [access]"]) == (
+        "failure:region_blocked")
+    assert outcome_of(cases["openrouter / openai/gpt-4o-mini [access]"]) == "pass"
 
 
 def test_run_all_ok_exits_0_with_json(simulator: Simulator, write_config,  # type: ignore[no-untyped-def]

@@ -216,12 +216,12 @@ def test_demo_report_validates_and_parses(tmp_path: Path) -> None:
     assert_valid(report)
     xml = JUnitXml.fromfile(str(report))
     cases = cases_by_name(xml)
-    assert len(cases) == xml.tests == 22
+    assert len(cases) == xml.tests == 29
     assert all(CASE_NAME.match(name) for name in cases), list(cases)
     assert {type(r).__name__ for _, c in cases.values() for r in c.result} == {"Failure"}
     types = {r.type for _, c in cases.values() for r in c.result}
     assert {"verification_required", "auth_failed", "quota_exhausted",
-            "permission_denied"} <= types
+            "permission_denied", "region_blocked"} <= types
     for _, case in cases.values():
         assert case._elem.get("file") == "checker-demo.yml"
     assert (tmp_path / "checker-demo.yml").is_file()  # file= names a file that exists

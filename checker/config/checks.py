@@ -117,9 +117,11 @@ class ChecksSection:
 
         optional = bool(values.get("optional", False))
         keys: list[KeyRef | None] = [None]
+        key_nodes: list[Node] = []
         if "api_key" in values:
             keys = [self.environment.key(key_node, text, what, optional=optional)
                     for text, key_node in values["api_key"]]
+            key_nodes = [key_node for _, key_node in values["api_key"]]
             if any(k is None for k in keys):
                 return []
 
@@ -138,13 +140,19 @@ class ChecksSection:
                                   f"{kind.name} (provider '{provider.name}')",
                                   "one of: " + ", ".join(kind.probes))
                 continue
+            for key, key_node in zip(keys, key_nodes, strict=False):
+                if key is not None and key.value is not None:  # the check's own key
+                    self.providers.lint_key(key.value.reveal(), kind.expected_key_vendor(
+                        provider.options, provider.base_url), key_node, f"provider "
+                        f"'{provider.name}'")
             for key in keys:
                 key_ref = key if key is not None else provider.api_key
                 if key_ref is None:
                     if provider.name not in self.providers.broken_keys:
+                        variable = kind.key_variable(provider.options)
                         self.reader.error(node, f"{what}: provider '{provider.name}' has no "
-                                          "api_key", "add `api_key: ${VAR}` to the provider or "
-                                          "the check")
+                                          "api_key", f"add `api_key: ${{{variable}}}` to the "
+                                          "provider or the check")
                     continue
                 if optional and not key_ref.optional:
                     key_ref = key_ref._replace(optional=True)

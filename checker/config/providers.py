@@ -13,6 +13,7 @@ from yaml.nodes import MappingNode, Node
 from ..fields import HEADER_NAME_PATTERN, PROVIDER_FIELDS, PROVIDER_NAME_PATTERN, Field
 from ..model import Header, Provider
 from ..providers import DEFAULT_KIND, KINDS
+from ..providers.keys import foreign_key_warning
 from .environment import VARIABLE, Environment
 from .source import Reader
 
@@ -79,16 +80,19 @@ class ProvidersSection:
         fields = fields_for(kind_name)
         values, nodes = self.reader.fields(node, fields, what, foreign_fields(kind_name))
         self.numbers(values, nodes, fields, what)
-        url = self.base_url(nodes.get("base_url"), values.get("base_url"), kind_name, what,
-                            bool(values.get("allow_insecure_http", False)), node)
+        options = self.options(kind_name, values, nodes, what)
+        url = self.base_url(nodes.get("base_url"), values.get("base_url"), kind.default_url(
+            options), what, bool(values.get("allow_insecure_http", False)), node)
         key = None
         if "api_key" in values:
             key = self.environment.key(nodes["api_key"], values["api_key"], what,
                                        optional=bool(values.get("optional", False)))
             if key is None:
                 self.broken_keys.add(name)  # reported where it is written, not per check
+            elif key.value is not None and url is not None:
+                self.lint_key(key.value.reveal(), kind.expected_key_vendor(options, url),
+                              nodes["api_key"], what)
         headers = self.headers(nodes["headers"], what) if "headers" in nodes else ()
-        options = self.options(kind_name, values, nodes, what)
         ca_bundle = None
         if "ca_bundle" in values:
             ca_bundle = self.environment.optional(nodes["ca_bundle"], values["ca_bundle"],
@@ -153,15 +157,22 @@ class ProvidersSection:
 
         return kind.options(own, error)
 
-    def base_url(self, node: Node | None, text: str | None, kind_name: str, what: str,
+    def lint_key(self, key: str, vendor: str | None, node: Node, what: str) -> None:
+        """A warning (not an error) when the key has the shape of another vendor's."""
+        warning = foreign_key_warning(key, vendor)
+        if warning is not None:
+            self.reader.notice(node, f"warning: {warning}, but {what} takes {vendor} keys "
+                                     "(is this the right variable?)")
+
+    def base_url(self, node: Node | None, text: str | None, default: str | None, what: str,
                  insecure_ok: bool, provider_node: Node) -> str | None:
         if node is None or text is None:
-            default = KINDS[kind_name].default_base_url
             if default is None:
                 if node is None:
                     self.reader.error(provider_node, f"{what} is missing required key "
                                       "'base_url'", "add `base_url:` (e.g. "
-                                      "https://api.openai.com/v1)")
+                                      "https://api.openai.com/v1), or `preset:` for a known "
+                                      "OpenAI-compatible vendor")
                 return None
             return default
         url = self.environment.required(node, text, PROVIDER_FIELDS[1], what)

@@ -127,7 +127,9 @@ def provider_schema() -> Schema:
         own = {f.name for f in kind.fields}
         then: Schema = {"properties": {name: False for name in kind_fields if name not in own}}
         if kind.default_base_url is None:
-            then["required"] = ["base_url"]
+            # A kind with presets takes its base URL from `preset:` too.
+            then["anyOf"] = [{"required": [name]} for name in ("base_url", "preset")
+                             if name == "base_url" or name in own]
         is_kind: Schema = {"required": ["kind"],
                            "properties": {"kind": {"const": kind.name}}}
         if kind.name == DEFAULT_KIND:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 
 from ..model import Check
 from ..shapes import SuccessShape
+from .anthropic import AnthropicKind
 from .azure import AzureKind
 from .base import CAPABILITIES, CostEstimate, ProbeRequest, ProviderKind, format_usd
+from .gemini import GeminiKind
 from .openai import OpenAIKind
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ KINDS: Mapping[str, ProviderKind] = {
     for kind in (
         OpenAIKind(),
         AzureKind(),
+        AnthropicKind(),
+        GeminiKind(),
     )
 }
 DEFAULT_KIND = "openai"

@@ -31,6 +31,12 @@ class AzureKind(OpenAIKind):
         Field("deployments", "string_map", "Azure: model name -> deployment name."),
     )
 
+    key_vendor = "azure"  # no published prefix: any known vendor's shape is foreign here
+    key_env = "AZURE_OPENAI_API_KEY"
+
+    def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
+        return self.key_vendor
+
     def options(self, values: Mapping[str, Any], error: OptionError) -> Mapping[str, Any]:
         version = values.get("api_version", DEFAULT_API_VERSION)
         if not _API_VERSION.match(version):

@@ -119,6 +119,8 @@ class SimRequest(NamedTuple):
     organization: str | None = None
     body: Mapping[str, Any] = MappingProxyType({})
     settings: SimSettings = SimSettings()
+    query: str = ""  # the URL's query string (Gemini's `alt=sse`)
+    headers: Mapping[str, str] = MappingProxyType({})  # as received, names lower-cased
 
 
 class Reply(NamedTuple):
@@ -151,6 +153,9 @@ class ProviderKind(abc.ABC):
     default_base_url: ClassVar[str | None] = None  # None: `base_url` is required
     probes: ClassVar[tuple[str, ...]]  # what `probe:` may name
     prices_as_of: ClassVar[str]  # the date of the list prices in its catalog
+    # Whose keys it takes (a vendor of ``providers.keys.KEY_SHAPES``); None: any shape.
+    key_vendor: ClassVar[str | None] = None
+    key_env: ClassVar[str] = "VAR"  # the variable its docs name for the key
 
     @abc.abstractmethod
     def dialect(self) -> Dialect:
@@ -163,6 +168,18 @@ class ProviderKind(abc.ABC):
         """This kind's fields, validated beyond their type (``values`` holds only the
         fields present; report problems with ``error``). Returns ``Provider.options``."""
         return dict(values)
+
+    def default_url(self, options: Mapping[str, Any]) -> str | None:
+        """The base URL when the config gives none (None: `base_url` is required)."""
+        return self.default_base_url
+
+    def key_variable(self, options: Mapping[str, Any]) -> str:
+        """The variable the vendor's docs keep the key in (for messages)."""
+        return self.key_env
+
+    def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
+        """The vendor whose key shape this provider takes, for the key-shape lint."""
+        return self.key_vendor
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
@@ -187,6 +204,13 @@ class ProviderKind(abc.ABC):
         """Last step before sending: credentials that must be fetched or signed (cloud
         identities). Header keys are already in ``build_probe``'s request."""
         return request
+
+    def proves(self, check: Check, request: ProbeRequest) -> str:
+        """What a granted answer to ``request`` proves, in a few words (shown by `plan`)."""
+        if request.stream:
+            return ("the key may use this model and it streams: the first event of an event "
+                    "stream")
+        return "the key may use this model: one real answer of the cheapest size"
 
     @abc.abstractmethod
     def estimate_cost(self, check: Check, request: ProbeRequest,
@@ -223,7 +247,8 @@ class ProviderKind(abc.ABC):
         return {}
 
     def sim_known(self, request: SimRequest) -> Reply | None:
-        """A refusal for a model or deployment this endpoint does not have, or None."""
+        """A refusal for a model or deployment this endpoint does not have (or, for a kind
+        that validates requests, for a malformed request), or None."""
         if self.model_info(request.model).known:
             return None
         return self.sim_refusal("model_not_found", request)

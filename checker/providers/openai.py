@@ -8,7 +8,7 @@ Azure OpenAI and the OpenAI-compatible presets reuse.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
 from ..fields import Field
@@ -25,6 +25,7 @@ from .base import (
     SimRequest,
     random_hex,
 )
+from .keys import vendor_of_host
 from .openai_catalog import (
     CHAT_MAX_TOKENS,
     DEFAULT_IMAGE_PROMPT,
@@ -47,6 +48,7 @@ from .openai_wire import (
     success_reply,
 )
 from .openai_wire import refusal as refusal_reply
+from .presets import PRESETS
 
 if TYPE_CHECKING:
     from ..classify import Dialect
@@ -101,18 +103,36 @@ def common_headers(stream: bool) -> list[tuple[str, HeaderValue]]:
 class OpenAIKind(ProviderKind):
     name = "openai"
     summary = "OpenAI and OpenAI-compatible relays (Bearer key, /chat/completions, …)"
-    fields = (
+    fields: ClassVar[tuple[Field, ...]] = (
         Field("organization", "header", "Sent as OpenAI-Organization; selects the verified "
               "org."),
         Field("project", "header", "Sent as OpenAI-Project."),
+        Field("preset", "enum", "An OpenAI-compatible vendor: its base URL (unless base_url "
+              "is given) and key shape.", choices=tuple(PRESETS)),
     )
     probes = tuple(kind.value for kind in ProbeKind)
     prices_as_of = PRICES_AS_OF
+    key_vendor = "openai"
+    key_env = "OPENAI_API_KEY"
 
     def dialect(self) -> Dialect:
         from ..classify import OPENAI_DIALECT
 
         return OPENAI_DIALECT
+
+    def default_url(self, options: Mapping[str, Any]) -> str | None:
+        preset = PRESETS.get(str(options.get("preset")))
+        return preset.base_url if preset is not None else self.default_base_url
+
+    def key_variable(self, options: Mapping[str, Any]) -> str:
+        preset = PRESETS.get(str(options.get("preset")))
+        return preset.key_env if preset is not None else self.key_env
+
+    def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
+        """The preset's vendor, or the vendor whose own host this is; a relay's host says
+        nothing about the keys it takes."""
+        preset = PRESETS.get(str(options.get("preset")))
+        return preset.vendor if preset is not None else vendor_of_host(base_url)
 
     def model_info(self, model: str) -> ModelInfo:
         family = family_of(model)
@@ -158,6 +178,18 @@ class OpenAIKind(ProviderKind):
                    *check.provider.headers]
         return ProbeRequest(kind.value, "POST", self.url(check, kind), tuple(headers), body,
                             stream)
+
+    def proves(self, check: Check, request: ProbeRequest) -> str:
+        kind = ProbeKind(request.kind)
+        answer = {ProbeKind.IMAGES: "one generated image at the lowest quality and size",
+                  ProbeKind.EMBEDDINGS: "one embedding of one word",
+                  ProbeKind.RESPONSES: "a response of at most 16 output tokens",
+                  ProbeKind.CHAT: "a completion of the smallest budget the model takes"}[kind]
+        what = f"the key (and organization) may use this model: {answer}"
+        if check.capability == REASONING_SUMMARY:
+            what += ", with a reasoning summary (organization verification)"
+        return what + (", streamed: the first event of an event stream" if request.stream
+                       else "")
 
     def estimate_cost(self, check: Check, request: ProbeRequest,
                       override: Price | None) -> CostEstimate:

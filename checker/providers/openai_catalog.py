@@ -113,8 +113,11 @@ DEFAULT_IMAGE_PROMPT = "A plain white square."
 
 
 def family_of(model: str) -> Family:
+    """The family of ``model``; relays that route by vendor (OpenRouter's
+    ``openai/gpt-4o``) name OpenAI's models with an ``openai/`` prefix."""
+    name = model[7:] if model.lower().startswith("openai/") else model
     for family in FAMILIES:
-        if family.matches(model):
+        if family.matches(name):
             return family
     raise AssertionError("the catch-all family matches every model")
 

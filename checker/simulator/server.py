@@ -167,7 +167,8 @@ class Simulator:
 
     def respond(self, method: str, path: str, headers: Mapping[str, str], body: bytes,
                 received: float | None = None) -> tuple[Reply, Probe]:
-        route = urlsplit(path).path
+        parts = urlsplit(path)
+        route = parts.path
         try:
             payload = json.loads(body or b"{}")
         except ValueError:
@@ -178,6 +179,8 @@ class Simulator:
                 request = kind.sim_route(method, route, headers, payload)
                 if request is not None:
                     break
+        if request is not None and parts.query:
+            request = request._replace(query=parts.query)
         if request is not None and request.deployment is not None:
             request = request._replace(model=self.azure_deployments.get(
                 request.deployment, request.deployment))
