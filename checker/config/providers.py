@@ -99,6 +99,9 @@ class ProvidersSection:
                                                   what, header=False)
         if url is None:
             return None
+        warning = kind.url_warning(url) if "base_url" in nodes else None
+        if warning is not None:
+            self.reader.notice(nodes["base_url"], f"warning: {warning}")
         return Provider(
             name=name,
             kind=kind.name,

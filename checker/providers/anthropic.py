@@ -92,6 +92,18 @@ def with_overrides(defaults: list[tuple[str, HeaderValue]],
     return [*(h for h in defaults if h[0].lower() not in replaced), *extra]
 
 
+# The model ids the vendor publishes (the anthropic SDK's `Model` literal; a test keeps the
+# two equal), for "did you mean" on an id the catalog does not know.
+KNOWN_MODELS: tuple[str, ...] = (
+    "claude-fable-5-2", "claude-mythos-5-2", "claude-haiku-5-5", "claude-sonnet-5-5",
+    "claude-fable-5-1", "claude-opus-5-5", "claude-mythos-5-1", "claude-sonnet-5",
+    "claude-fable-5", "claude-mythos-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7",
+    "claude-mythos-preview", "claude-opus-4-6", "claude-sonnet-4-6", "claude-haiku-4-5",
+    "claude-haiku-4-5-20251001", "claude-opus-4-5", "claude-opus-4-5-20251101",
+    "claude-sonnet-4-5", "claude-sonnet-4-5-20250929",
+)
+
+
 class AnthropicKind(ProviderKind):
     name = "anthropic"
     summary = "Anthropic Messages API (x-api-key, anthropic-version, /v1/messages)"
@@ -107,6 +119,9 @@ class AnthropicKind(ProviderKind):
     def model_info(self, model: str) -> ModelInfo:
         row = model_row(model)
         return ModelInfo(MESSAGES, row.price, row.priced)
+
+    def known_models(self) -> tuple[str, ...]:
+        return KNOWN_MODELS
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:

@@ -186,6 +186,16 @@ class ProviderKind(abc.ABC):
         """(message, fix) when ``capability`` cannot apply to ``model``."""
         return None
 
+    def known_models(self) -> tuple[str, ...]:
+        """Model names the vendor publishes, for "did you mean" on a name the catalog does
+        not know (empty: no suggestions)."""
+        return ()
+
+    def url_warning(self, base_url: str) -> str | None:
+        """A warning for a base URL that is probably wrong (e.g. a vendor's host without
+        its API path); None when it looks right or nothing is known."""
+        return None
+
     # -- probes and prices
 
     @abc.abstractmethod
