@@ -44,8 +44,8 @@ NATIVE = ("Anthropic", "Gemini", "Bedrock", "Vertex")
 HELDOUT_OWNED_FLOOR = 0.92
 HELDOUT_NATIVE_FLOOR = 0.91
 DEV_FLOOR = 0.99
-# DEV-2 before any rule was written for it: 90/108 (tests/data/README.md).
-DEV2_FLOOR = 0.83
+# DEV-2: 90/108 before any rule was written for it, 108/108 after (tests/data/README.md).
+DEV2_FLOOR = 1.0
 
 Row = dict[str, Any]
 
