@@ -298,21 +298,18 @@ def gemini_dialect() -> Dialect:
              text=r"\bapi_key_(http_referrer|service|ip_address|android_app|ios_app)_blocked\b"
                   r"|requests from referer .{0,200} are blocked"
                   r"|requests to this api .{0,300} are blocked"),
+        # "Generative Language API (Staging) has not been used in project …", also without
+        # its ErrorInfo.
         Rule("google-service-disabled", C.PERMISSION_DENIED,
-             text=r"\bservice_disabled\b|api has not been used in project"),
-        # A quota of zero is no rate limit: the project has no allowance for the model
-        # (a free tier without it); waiting does not help.
-        Rule("google-no-quota", C.QUOTA_EXHAUSTED,
-             text=r"quota exceeded for metric: [^,\n]{1,200}, limit: 0\b"
-                  r"|quota_limit_value\"[ \t\r\n]{0,8}value: \"0\""),
-        Rule("google-resource-exhausted", C.RATE_LIMITED,
-             text=r"\bresource_exhausted\b|resource has been exhausted"),
+             text=r"\bservice_disabled\b|has not been used in project"),
+        # Quotas (a limit of zero, a daily or a per-minute window) and RESOURCE_EXHAUSTED are
+        # the shared table's: its rows read the QuotaFailure first.
         Rule("google-model-not-found", C.MODEL_NOT_FOUND, text=r"is not found for api version"),
         Rule("google-thinking-budget", C.PROBE_REJECTED,
              text=r"budget 0 is invalid\. this model only works in thinking mode"
                   r"|the thinking budget \(-?\d{1,12}\) is invalid"),
         Rule("google-overloaded", C.SERVER_ERROR,
-             text=r"the model is overloaded\. please try again later"
+             text=r"the model is overloaded"
                   r"|this model is currently experiencing high demand"),
         Rule("google-internal", C.SERVER_ERROR,
              text=r"an internal error has occurred\. please retry or report in"),
