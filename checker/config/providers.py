@@ -13,6 +13,7 @@ from yaml.nodes import MappingNode, Node
 from ..fields import HEADER_NAME_PATTERN, PROVIDER_FIELDS, PROVIDER_NAME_PATTERN, Field
 from ..model import Header, Provider
 from ..providers import DEFAULT_KIND, KINDS
+from ..providers.base import MAX_SWEEP, Sweep
 from ..providers.keys import foreign_key_warning
 from .environment import VARIABLE, Environment
 from .source import Reader
@@ -50,6 +51,8 @@ class ProvidersSection:
         # again as "unknown provider"; one whose key was refused is not reported per check.
         self.declared: set[str] = set()
         self.broken_keys: set[str] = set()
+        # A provider that sweeps an option (`regions: [..]`) → the names it expanded to.
+        self.swept: dict[str, list[str]] = {}
 
     def read(self, node: Node) -> dict[str, Provider]:
         entries = self.reader.entries(node, "providers")
@@ -65,53 +68,89 @@ class ProvidersSection:
                 self.reader.error(key_node, f"provider name {name!r} has unsupported characters",
                                   "use letters, digits, '-', '_' and '.'")
                 continue
-            provider = self.provider(name, value_node)
-            if provider is not None:
-                result[name] = provider
+            for provider in self.provider(name, value_node):
+                result[provider.name] = provider
         return result
 
-    def provider(self, name: str, node: Node) -> Provider | None:
+    def provider(self, name: str, node: Node) -> list[Provider]:
+        """The provider declared at ``node``: one, or one per value of the option its
+        kind sweeps (``regions: [us-east-1, eu-west-1]`` → ``name@us-east-1``, …)."""
         what = f"provider '{name}'"
         if isinstance(node, MappingNode) and not node.value:
             self.reader.error(node, f"{what} is empty", "add `base_url:` and `api_key: ${VAR}`")
-            return None
+            return []
         kind_name = self.kind_name(node, what)
         kind = KINDS[kind_name]
         fields = fields_for(kind_name)
         values, nodes = self.reader.fields(node, fields, what, foreign_fields(kind_name))
         self.numbers(values, nodes, fields, what)
-        options = self.options(kind_name, values, nodes, what)
-        url = self.base_url(nodes.get("base_url"), values.get("base_url"), kind.default_url(
-            options), what, bool(values.get("allow_insecure_http", False)), node)
         key = None
         if "api_key" in values:
             key = self.environment.key(nodes["api_key"], values["api_key"], what,
                                        optional=bool(values.get("optional", False)))
-            if key is None:
-                self.broken_keys.add(name)  # reported where it is written, not per check
-            elif key.value is not None and url is not None:
-                self.lint_key(key.value.reveal(), kind.expected_key_vendor(options, url),
-                              nodes["api_key"], what)
         headers = self.headers(nodes["headers"], what) if "headers" in nodes else ()
         ca_bundle = None
         if "ca_bundle" in values:
             ca_bundle = self.environment.optional(nodes["ca_bundle"], values["ca_bundle"],
                                                   what, header=False)
-        if url is None:
-            return None
-        return Provider(
-            name=name,
-            kind=kind.name,
-            base_url=url,
-            api_key=key,
-            headers=headers,
-            concurrency=int(values["concurrency"]) if "concurrency" in values else None,
-            timeout=float(values["timeout"]) if "timeout" in values else None,
-            allow_insecure_http=bool(values.get("allow_insecure_http", False)),
-            ca_bundle=ca_bundle,
-            options=options,
-            location=self.reader.location(node),
-        )
+        providers: list[Provider] = []
+        for variant, variant_values, variant_nodes in self.variants(name, values, nodes, what,
+                                                                    kind.sweep):
+            options = self.options(kind_name, variant_values, variant_nodes, what)
+            url = self.base_url(nodes.get("base_url"), values.get("base_url"),
+                                kind.default_url(options), what,
+                                bool(values.get("allow_insecure_http", False)), node)
+            if "api_key" in values and key is None:
+                self.broken_keys.add(variant)  # reported where it is written, not per check
+            if url is None:
+                continue
+            if key is not None and key.value is not None and not providers:
+                self.lint_key(key.value.reveal(), kind.expected_key_vendor(options, url),
+                              nodes["api_key"], what)
+            providers.append(Provider(
+                name=variant,
+                kind=kind.name,
+                base_url=url,
+                api_key=key,
+                headers=headers,
+                concurrency=int(values["concurrency"]) if "concurrency" in values else None,
+                timeout=float(values["timeout"]) if "timeout" in values else None,
+                allow_insecure_http=bool(values.get("allow_insecure_http", False)),
+                ca_bundle=ca_bundle,
+                options=options,
+                location=self.reader.location(node),
+            ))
+        if kind.sweep is not None and kind.sweep.plural in nodes:
+            self.swept[name] = [p.name for p in providers]
+        return providers
+
+    def variants(self, name: str, values: dict[str, Any], nodes: Mapping[str, Node],
+                 what: str, sweep: Sweep | None,
+                 ) -> list[tuple[str, dict[str, Any], Mapping[str, Node]]]:
+        """(name, values, nodes) of each provider ``values`` declares: itself, or one per
+        value of the swept option, each with the single option set to that value."""
+        if sweep is None or sweep.plural not in nodes:
+            return [(name, values, nodes)]
+        plural_node = nodes[sweep.plural]
+        items: list[tuple[str, Node]] = values.pop(sweep.plural, [])
+        if sweep.single in nodes:
+            self.reader.error(plural_node, f"{what} has both '{sweep.single}' and "
+                              f"'{sweep.plural}'", f"keep one: '{sweep.plural}: [...]' checks "
+                              f"each {sweep.single}")
+            return []
+        if len(items) > MAX_SWEEP:
+            self.reader.error(plural_node, f"'{sweep.plural}' of {what} lists {len(items)} "
+                              f"values, over the limit of {MAX_SWEEP}", "list fewer")
+            return []
+        variants: list[tuple[str, dict[str, Any], Mapping[str, Node]]] = []
+        for value, item_node in items:
+            if any(v[1][sweep.single] == value for v in variants):
+                self.reader.error(item_node, f"'{value}' is listed twice in '{sweep.plural}' "
+                                  f"of {what}", "remove one")
+                continue
+            variants.append((f"{name}@{value}", {**values, sweep.single: value},
+                             {**nodes, sweep.single: item_node}))
+        return variants
 
     def kind_name(self, node: Node, what: str) -> str:
         """The kind this provider declares (read first: it decides the other fields)."""

@@ -130,6 +130,8 @@ def provider_schema() -> Schema:
             # A kind with presets takes its base URL from `preset:` too.
             then["anyOf"] = [{"required": [name]} for name in ("base_url", "preset")
                              if name == "base_url" or name in own]
+        if kind.sweep is not None:  # `region:` or `regions: [..]`, not both
+            then["not"] = {"required": [kind.sweep.single, kind.sweep.plural]}
         is_kind: Schema = {"required": ["kind"],
                            "properties": {"kind": {"const": kind.name}}}
         if kind.name == DEFAULT_KIND:
