@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 # Field types: string | header | number | integer | boolean | string_list | mapping |
-# string_map | list | enum | expect. A "header" is a string sent in a request header: an
-# unset ${VAR} means "not configured", and its value is checked like a credential.
+# string_map | list | enum | expect | credential. A "header" is a string sent in a request
+# header: an unset ${VAR} means "not configured", and its value is checked like a credential.
+# A "credential" is a kind's own name for the provider's key (``access_token: ${VAR}``): read
+# like ``api_key``, from the environment only, and exclusive with it.
 
 
 class Field(NamedTuple):
@@ -36,6 +38,7 @@ TYPE_NAMES = {
     "list": "a list",
     "enum": "one of the listed values",
     "expect": "ok, denied, or outcome class(es)",
+    "credential": "a ${VAR} reference",
 }
 
 TOP_FIELDS: tuple[Field, ...] = (

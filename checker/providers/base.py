@@ -184,6 +184,9 @@ class ProviderKind(abc.ABC):
     # Whose keys it takes (a vendor of ``providers.keys.KEY_SHAPES``); None: any shape.
     key_vendor: ClassVar[str | None] = None
     key_env: ClassVar[str] = "VAR"  # the variable its docs name for the key
+    # False: the kind authenticates only with its own credential field (a ``Field`` of type
+    # "credential", e.g. ``access_token:``) or ambient credentials, never ``api_key:``.
+    takes_api_key: ClassVar[bool] = True
     # An option the provider may sweep: `regions: [..]` is one provider per region.
     sweep: ClassVar[Sweep | None] = None
 
