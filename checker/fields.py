@@ -99,6 +99,13 @@ PRICE_FIELDS: tuple[Field, ...] = (
     Field("image", "number", "USD per image.", minimum=0),
 )
 
+# A provider's OAuth 2 access token (Vertex AI, Azure OpenAI with Entra ID), one row for both
+# kinds that take it.
+ACCESS_TOKEN = Field("access_token", "credential", "An OAuth 2 access token from the "
+                     "environment (${VAR}), sent as Authorization: Bearer. Without it Vertex AI "
+                     "uses Google's Application Default Credentials; Azure its api_key, or "
+                     "Entra ID with auth: entra.")
+
 # Patterns the loader checks with and the schema repeats (one source for both).
 VARIABLE_PATTERN = r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}"
 PROVIDER_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"

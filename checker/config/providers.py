@@ -102,6 +102,12 @@ class ProvidersSection:
             url = self.base_url(nodes.get("base_url"), values.get("base_url"),
                                 kind.default_url(options), what,
                                 bool(values.get("allow_insecure_http", False)), node)
+            refusal = kind.api_key_refusal(options) if key_field == "api_key" else None
+            if refusal is not None:
+                self.reader.error(nodes["api_key"], f"'api_key' does not apply to {what}: "
+                                  f"{refusal[0]}", refusal[1])
+                self.broken_keys.add(variant)
+                continue
             if key_field is not None and key is None:
                 self.broken_keys.add(variant)  # reported where it is written, not per check
             if url is None:
@@ -185,12 +191,6 @@ class ProvidersSection:
         given = [name for name in ("api_key", *(f.name for f in kind.fields
                                                  if f.type == "credential"))
                  if name in values]
-        if "api_key" in given and not kind.takes_api_key:
-            own = next(f.name for f in kind.fields if f.type == "credential")
-            self.reader.error(nodes["api_key"], f"'api_key' does not apply to kind "
-                              f"{kind.name} ({what})", f"write {own}: ${{VAR}}, or leave it "
-                              f"out to use {kind.ambient_credentials({}) or 'the default'}")
-            return None
         if len(given) > 1:
             self.reader.error(nodes[given[1]], f"{what} has both '{given[0]}' and "
                               f"'{given[1]}'", "keep the one the provider authenticates with")

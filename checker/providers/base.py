@@ -184,9 +184,6 @@ class ProviderKind(abc.ABC):
     # Whose keys it takes (a vendor of ``providers.keys.KEY_SHAPES``); None: any shape.
     key_vendor: ClassVar[str | None] = None
     key_env: ClassVar[str] = "VAR"  # the variable its docs name for the key
-    # False: the kind authenticates only with its own credential field (a ``Field`` of type
-    # "credential", e.g. ``access_token:``) or ambient credentials, never ``api_key:``.
-    takes_api_key: ClassVar[bool] = True
     # An option the provider may sweep: `regions: [..]` is one provider per region.
     sweep: ClassVar[Sweep | None] = None
 
@@ -209,6 +206,11 @@ class ProviderKind(abc.ABC):
     def ambient_credentials(self, options: Mapping[str, Any]) -> str | None:
         """Where credentials come from when the provider has no ``api_key:`` (e.g. "the
         AWS credential chain"), fetched by ``authorize``; None: an ``api_key`` is required."""
+        return None
+
+    def api_key_refusal(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(why, fix) when ``api_key:`` cannot be these options' credential (the kind takes
+        OAuth tokens only, or ``auth:`` chose another way); None: it can."""
         return None
 
     def key_variable(self, options: Mapping[str, Any]) -> str:

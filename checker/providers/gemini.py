@@ -172,7 +172,7 @@ class GeminiKind(ProviderKind):
     def sim_route(self, method: str, path: str, headers: Mapping[str, str],
                   body: Mapping[str, Any]) -> SimRequest | None:
         match = _ROUTE.search(path)
-        if match is None:
+        if match is None or "/publishers/" in path:  # Vertex AI's paths are not the API's
             return None
         capability = STREAM if match.group(2) == "streamGenerateContent" else ACCESS
         return SimRequest(self.name, GENERATE, headers.get("x-goog-api-key", ""),

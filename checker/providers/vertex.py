@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from ..fields import Field
+from ..fields import ACCESS_TOKEN, Field
 from ..model import Check, Price
 from ..shapes import SuccessShape
 from . import anthropic, gemini, google_adc
@@ -92,11 +92,8 @@ class VertexKind(ProviderKind):
         Field("project", "string", "Vertex AI: the Google Cloud project id (required)."),
         Field("location", "string", "Vertex AI: the region (us-central1, europe-west4, …), "
               "or global, us, eu (required)."),
-        Field("access_token", "credential", "An OAuth 2 access token from the environment "
-              "(${VAR}), sent as Authorization: Bearer; without it, Vertex AI uses Google's "
-              "Application Default Credentials and Azure its api_key."),
+        ACCESS_TOKEN,
     )
-    takes_api_key = False  # OAuth only: access_token, or Application Default Credentials
     probes = (GENERATE, MESSAGES)
     prices_as_of = PRICES_AS_OF
     key_vendor = None
@@ -133,6 +130,11 @@ class VertexKind(ProviderKind):
         if options.get("access_token"):
             return None
         return "Google's Application Default Credentials"
+
+    def api_key_refusal(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        return ("Vertex AI takes OAuth 2 access tokens, not API keys",
+                "write access_token: ${VERTEX_TOKEN}, or leave it out to use Google's "
+                "Application Default Credentials")
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
@@ -229,14 +231,10 @@ class VertexKind(ProviderKind):
         stream = verb in ("streamGenerateContent", "streamRawPredict")
         authorization = headers.get("authorization", "")
         token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
-        return SimRequest(self.name, MESSAGES if verb.endswith("RawPredict") else GENERATE,
+        raw = verb in ("rawPredict", "streamRawPredict")
+        return SimRequest(self.name, MESSAGES if raw else GENERATE,
                           token, model, STREAM if stream else ACCESS, path, body=body,
                           headers=headers)
-
-    def sim_reject(self, request: SimRequest) -> Reply | None:
-        if not request.key and "x-goog-api-key" in request.headers:
-            return api_key_refused()
-        return None
 
     def sim_known(self, request: SimRequest) -> Reply | None:
         """Claude addressed as Google's model, or Gemini as Anthropic's, or a model this
@@ -248,6 +246,8 @@ class VertexKind(ProviderKind):
         return not_found(request, wrong_publisher=False)
 
     def sim_refusal(self, refusal: str, request: SimRequest) -> Reply:
+        if refusal == "no_key" and "x-goog-api-key" in request.headers:
+            return api_key_refused()
         status, payload = REFUSALS[refusal.partition(":")[0]](request)
         if payload is None:  # no real refusal collected: the capability stays ungated
             return self.sim_success(request)
