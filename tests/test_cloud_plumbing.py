@@ -302,3 +302,19 @@ def test_merge_keeps_the_identity(cloudy: CloudyKind, tmp_path: Any) -> None:
     path.write_text(JSONFormat().render(sample_report(cloudy)))
     merged = merge_reports([str(path)], "0.2.0")
     assert [r.identity for r in merged.results] == [IDENTITY, IDENTITY + "-eu"]
+
+
+def test_a_chain_without_its_extra_is_a_config_error_naming_the_install_command(
+        cloudy: CloudyKind, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(CloudyKind, "ambient_extra", "bedrock")
+    monkeypatch.setattr(extras, "_installed", lambda module: False)
+    with pytest.raises(ConfigError) as caught:
+        load(SWEEP)
+    [issue] = caught.value.issues
+    assert issue.location.line == 3  # the `kind:` line
+    assert "the test credential chain" in issue.message
+    assert "pip install 'model-access-checker[bedrock]'" in issue.fix
+    # With a key of its own, the provider does not need the chain's library.
+    config = load(SWEEP.replace("regions:", "api_key: ${K}\n    regions:"),
+                  {"K": "tok-0123456789"})
+    assert len(config.checks) == 2

@@ -12,8 +12,8 @@ from yaml.nodes import MappingNode, Node
 
 from ..fields import HEADER_NAME_PATTERN, PROVIDER_FIELDS, PROVIDER_NAME_PATTERN, Field
 from ..model import Header, Provider
-from ..providers import DEFAULT_KIND, KINDS
-from ..providers.base import MAX_SWEEP, Sweep
+from ..providers import DEFAULT_KIND, KINDS, extras
+from ..providers.base import MAX_SWEEP, ProviderKind, Sweep
 from ..providers.keys import foreign_key_warning
 from .environment import VARIABLE, Environment
 from .source import Reader
@@ -112,6 +112,8 @@ class ProvidersSection:
                 self.broken_keys.add(variant)  # reported where it is written, not per check
             if url is None:
                 continue
+            if not providers and key_field is None:
+                self.ambient_extra(kind, options, nodes.get("kind") or node, what)
             if key_field == "api_key" and key is not None and key.value is not None \
                     and not providers:
                 self.lint_key(key.value.reveal(), kind.expected_key_vendor(options, url),
@@ -160,6 +162,16 @@ class ProvidersSection:
             variants.append((f"{name}@{value}", {**values, sweep.single: value},
                              {**nodes, sweep.single: item_node}))
         return variants
+
+    def ambient_extra(self, kind: ProviderKind, options: Mapping[str, Any], node: Node,
+                      what: str) -> None:
+        """Credentials from a platform chain need the vendor's library: if it is not
+        installed, say so here, with the install command, not at the first probe."""
+        source = kind.ambient_credentials(options)
+        extra = extras.missing(kind.ambient_extra) if kind.ambient_extra else None
+        if source is not None and extra is not None:
+            self.reader.error(node, f"{what} takes its credentials from {source}, which needs "
+                              f"{extra.purpose}", f"{extra.install}, or give it an api_key:")
 
     def kind_name(self, node: Node, what: str) -> str:
         """The kind this provider declares (read first: it decides the other fields)."""

@@ -45,6 +45,7 @@ class AzureKind(OpenAIKind):
 
     key_vendor = "azure"  # no published prefix: any known vendor's shape is foreign here
     key_env = "AZURE_OPENAI_API_KEY"
+    ambient_extra = "azure"  # auth: entra
 
     def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
         return self.key_vendor

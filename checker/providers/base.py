@@ -186,6 +186,9 @@ class ProviderKind(abc.ABC):
     key_env: ClassVar[str] = "VAR"  # the variable its docs name for the key
     # An option the provider may sweep: `regions: [..]` is one provider per region.
     sweep: ClassVar[Sweep | None] = None
+    # The optional extra (``providers.extras``) its credential chain needs, if any: without
+    # it, a provider with no ``api_key:`` is a config error naming the install command.
+    ambient_extra: ClassVar[str | None] = None
 
     @abc.abstractmethod
     def dialect(self) -> Dialect:

@@ -98,6 +98,7 @@ class VertexKind(ProviderKind):
     prices_as_of = PRICES_AS_OF
     key_vendor = None
     key_env = "VERTEX_TOKEN"
+    ambient_extra = "vertex"
 
     def dialect(self) -> Dialect:
         return vertex_dialect()
