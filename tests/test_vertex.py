@@ -418,12 +418,17 @@ def test_a_token_service_that_never_answers_is_bounded(
     assert all(t.daemon for t in threading.enumerate() if t.name.startswith("checker-"))
 
 
-def test_without_google_auth_the_install_command_is_named(
+def test_without_the_vertex_extra_the_install_command_is_named(
         sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "google.auth", None)
+    # requests (google-auth's token transport) missing: found when the token is fetched.
+    monkeypatch.setitem(sys.modules, "google.auth.transport.requests", None)
     results = run(load(ADC.format(origin=sim.origin, timeout=5)))
     assert {r.cls for r in results} == {C.CONFIG_ERROR}
     assert "pip install 'model-access-checker[vertex]'" in results[0].message
+    # google-auth missing: found when the config is loaded.
+    monkeypatch.setitem(sys.modules, "google.auth", None)
+    with pytest.raises(ConfigError, match=r"model-access-checker\[vertex\]"):
+        load(ADC.format(origin=sim.origin, timeout=5))
 
 
 def test_an_access_token_run_says_which_variable_held_it(sim: Simulator) -> None:
