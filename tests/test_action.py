@@ -158,7 +158,7 @@ def test_steps_follow_the_safety_conventions() -> None:
     assert setup["uses"].startswith("actions/setup-python@")
     assert str(setup["with"]["update-environment"]).lower() == "false"
     install = step("install")["run"]
-    assert 'pip install' in install and '"$GITHUB_ACTION_PATH"' in install
+    assert 'pip install' in install and '"$GITHUB_ACTION_PATH${extras:+[$extras]}"' in install
     assert '"$RUNNER_TEMP/' in install
 
 

@@ -218,7 +218,7 @@ def test_the_vertex_wif_workflow_signs_in_before_it_checks() -> None:
     uses = [step.get("uses", "") for step in job["steps"]]
     auth = next(i for i, u in enumerate(uses) if u.startswith("google-github-actions/auth@"))
     assert auth < next(i for i, u in enumerate(uses) if u.startswith(ACTION))
-    assert uses[auth].startswith("google-github-actions/auth@7c6bc770dae815cd3e89ee6cdf493a5fab2cc093")
+    assert uses[auth] == "google-github-actions/auth@7c6bc770dae815cd3e89ee6cdf493a5fab2cc093"
     assert set(job["steps"][auth]["with"]) == {"workload_identity_provider", "service_account"}
     assert checker_step("vertex-wif.yml")["with"]["extras"] == "vertex"
 
