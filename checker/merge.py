@@ -107,6 +107,7 @@ def result_from_record(record: Mapping[str, Any], providers: dict[str, Provider]
             limits={_text(k, 100): _text(v, 100) for k, v in dict(limits).items()},
             notes=tuple(_text(n) for n in record.get("notes") or ()),
             last_seen=_last_seen(record.get("last_seen")),
+            identity=_optional_text(record.get("identity"), 300),
         )
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         raise MergeError("a result record is incomplete or from another version: "

@@ -43,6 +43,9 @@ class Result:
     limits: Mapping[str, str] = field(default_factory=dict)  # x-ratelimit-* headers seen
     notes: tuple[str, ...] = ()
     last_seen: LastSeen | None = None  # interrupted checks: the last outcome seen
+    # Who the credentials are (an AWS caller ARN, a Google principal, an Azure object id),
+    # when the provider kind can tell; never a secret.
+    identity: str | None = None
 
     @property
     def passed(self) -> bool:

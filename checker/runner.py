@@ -19,14 +19,15 @@ import httpx2
 
 from .classify import classify
 from .limits import is_limit_header
-from .model import ACCESS, Check
+from .model import ACCESS, Check, Provider
 from .outcomes import OutcomeClass, Verdict, info, unverified_note
 from .policy import result_without_probe, verdict_for
-from .providers import dialect_of, kind_of
+from .providers import ProbeRequest, ProviderKind, dialect_of, kind_of
+from .providers.base import Fetched
 from .results import LastSeen, Result
 from .retry import decide
 from .sanitize import clean
-from .secrets import Redactor
+from .secrets import Redactor, Secret
 from .transport import Clients, attempt
 
 DEFAULT_MAX_WAIT = 60.0  # seconds one retry may wait (e.g. for Retry-After)
@@ -79,6 +80,64 @@ class Observer:
         """About once a second while the run goes on."""
 
 
+class Identities:
+    """Who each provider's credentials are (``ProviderKind.identity``): looked up once
+    per provider and run, after its first probe was authorized, beside the probes. A
+    lookup that fails or takes longer than a probe may is only a missing line in the
+    report, never a check's outcome."""
+
+    def __init__(self, clients: Clients, redactor: Redactor) -> None:
+        self.clients = clients
+        self.redactor = redactor
+        self.lookups: dict[str, asyncio.Task[str | None]] = {}
+
+    def start(self, provider: Provider, kind: ProviderKind, timeout: float) -> None:
+        if provider.name not in self.lookups:
+            self.lookups[provider.name] = asyncio.ensure_future(
+                self._lookup(provider, kind, timeout))
+
+    async def of(self, provider: Provider) -> str | None:
+        lookup = self.lookups.get(provider.name)
+        if lookup is None:
+            return None
+        # Shielded: a check that is cancelled must not cancel the lookup the others share.
+        return await asyncio.shield(lookup)
+
+    async def _lookup(self, provider: Provider, kind: ProviderKind,
+                      timeout: float) -> str | None:
+        client = self.clients.get(provider)
+
+        async def fetch(request: ProbeRequest) -> Fetched:
+            learn_secrets(request, self.redactor)
+            answer = await attempt(client, request, timeout)
+            return Fetched(answer.status, answer.headers, answer.body)
+
+        try:
+            async with asyncio.timeout(2 * timeout):
+                identity = await kind.identity(provider, fetch)
+        except Exception as exc:  # a courtesy: it must never fail or hold up a check
+            log.debug("identity of %s unknown: %s: %s", provider.name, type(exc).__name__,
+                      self.redactor(clean(str(exc), 200)))
+            return None
+        if not identity:
+            return None
+        return self.redactor(clean(identity, 300)) or None
+
+    def close(self) -> None:
+        for lookup in self.lookups.values():
+            lookup.cancel()
+
+
+def learn_secrets(request: ProbeRequest, redactor: Redactor) -> None:
+    """Credentials ``authorize`` fetched or derived (a session token, a signing key):
+    redacted from every output like the keys of the config."""
+    for _, value in request.headers:
+        if isinstance(value, Secret):
+            redactor.add(value.reveal())
+    for secret in request.secrets:
+        redactor.add(secret.reveal())
+
+
 @dataclass
 class RunOptions:
     concurrency: int = 8
@@ -109,6 +168,7 @@ async def run_checks(
     deadline = started + options.deadline if options.deadline is not None else None
     limit = asyncio.Semaphore(options.concurrency)
     clients = Clients(options.provider_concurrency, options.transport)
+    identities = Identities(clients, redactor)
     provider_limits: dict[str, asyncio.Semaphore] = {}
     results: dict[int, Result] = {}
     activities: dict[int, Activity] = {}
@@ -122,7 +182,7 @@ async def run_checks(
         activity = activities[index] = Activity(check, options.clock())
         try:
             result = await _run_check(check, options, clients, limit, semaphore, redactor,
-                                      deadline, activity)
+                                      deadline, activity, identities)
         except Exception as exc:  # a bug in checker must not lose the other results
             result = result_without_probe(
                 check, OutcomeClass.UNKNOWN,
@@ -157,6 +217,8 @@ async def run_checks(
         await asyncio.gather(*tasks, return_exceptions=True)
         if ticking is not None:
             await asyncio.gather(ticking, return_exceptions=True)
+        identities.close()
+        await asyncio.gather(*identities.lookups.values(), return_exceptions=True)
         await clients.close()
 
     ordered: list[Result] = []
@@ -239,8 +301,11 @@ async def _run_check(
     redactor: Redactor,
     deadline: float | None,
     activity: Activity,
+    identities: Identities,
 ) -> Result:
-    if check.key is None or check.key.value is None:
+    kind = kind_of(check)
+    ambient = check.key is None and kind.ambient_credentials(check.provider.options) is not None
+    if not ambient and (check.key is None or check.key.value is None):
         if check.key is not None and check.key.optional:
             return result_without_probe(
                 check, OutcomeClass.CONFIG_ERROR,
@@ -252,15 +317,16 @@ async def _run_check(
             check, OutcomeClass.CONFIG_ERROR,
             f"{message}: export it, map the CI secret into the step's env, or mark the check "
             "`optional: true`")
-    kind = kind_of(check)
     dialect = dialect_of(kind)
+    timeout = options.timeout or check.timeout
     try:
         request = await kind.authorize(kind.build_probe(check), check.provider)
+        learn_secrets(request, redactor)
         client = clients.get(check.provider)
     except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
         return result_without_probe(check, OutcomeClass.CONFIG_ERROR,
                                     redactor(clean(f"cannot set up the probe: {exc}")))
-    timeout = options.timeout or check.timeout
+    identities.start(check.provider, kind, timeout)
     retries = options.retries if options.retries is not None else check.retries
     started = activity.started
     notes: list[str] = []
@@ -327,6 +393,7 @@ async def _run_check(
         endpoint=request.url,
         limits={k: clean(v, 100) for k, v in answer.headers.items() if is_limit_header(k)},
         notes=tuple(redactor(clean(n)) for n in notes),
+        identity=await identities.of(check.provider),
     )
 
 

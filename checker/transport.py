@@ -21,6 +21,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx2
 
@@ -130,9 +131,10 @@ async def _exchange(client: httpx2.AsyncClient, request: ProbeRequest, timeout: 
                     began: float) -> Answer:
     headers = request.wire_headers()
     headers["Accept-Encoding"] = ACCEPT_ENCODING
+    payload: dict[str, Any] = ({"content": request.content} if request.content is not None
+                               else {"json": dict(request.body)})
     async with client.stream(request.method, request.url, headers=headers,
-                             json=dict(request.body), timeout=httpx2.Timeout(timeout),
-                             ) as response:
+                             timeout=httpx2.Timeout(timeout), **payload) as response:
         answer_headers = {k.lower(): v for k, v in response.headers.items()}
         status = response.status_code
         if 300 <= status < 400:

@@ -166,14 +166,16 @@ class ChecksSection:
                         f"'{provider.name}'")
             for key in keys:
                 key_ref = key if key is not None else provider.api_key
-                if key_ref is None:
+                ambient = (kind.ambient_credentials(provider.options) is not None
+                           and provider.name not in self.providers.broken_keys)
+                if key_ref is None and not ambient:
                     if provider.name not in self.providers.broken_keys:
                         variable = kind.key_variable(provider.options)
                         self.reader.error(node, f"{what}: provider '{provider.name}' has no "
                                           "api_key", f"add `api_key: ${{{variable}}}` to the "
                                           "provider or the check")
                     continue
-                if optional and not key_ref.optional:
+                if key_ref is not None and optional and not key_ref.optional:
                     key_ref = key_ref._replace(optional=True)
                 for model, model_node in model_refs:
                     if not model.strip() or any(c.isspace() or ord(c) < 32 for c in model):
@@ -239,6 +241,10 @@ class ChecksSection:
                 providers: Mapping[str, Provider]) -> list[Provider]:
         resolved: list[Provider] = []
         for name, ref_node in refs:
+            swept = self.providers.swept.get(name)
+            if swept is not None:  # `regions: [..]`: one provider per region
+                resolved.extend(providers[n] for n in swept if n in providers)
+                continue
             provider = providers.get(name)
             if provider is None and name in self.providers.declared:
                 continue  # its own error was reported where it is declared

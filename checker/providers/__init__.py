@@ -19,6 +19,7 @@ from .azure import AzureKind
 from .base import CAPABILITIES, CostEstimate, ProbeRequest, ProviderKind, format_usd
 from .gemini import GeminiKind
 from .openai import OpenAIKind
+from .vertex import VertexKind
 
 if TYPE_CHECKING:
     from ..classify import Dialect
@@ -30,6 +31,7 @@ KINDS: Mapping[str, ProviderKind] = {
         AzureKind(),
         AnthropicKind(),
         GeminiKind(),
+        VertexKind(),
     )
 }
 DEFAULT_KIND = "openai"

@@ -132,12 +132,7 @@ class AnthropicKind(ProviderKind):
         return None
 
     def build_probe(self, check: Check) -> ProbeRequest:
-        body: dict[str, Any] = {"model": check.model, "max_tokens": MAX_TOKENS,
-                                "messages": [{"role": "user",
-                                              "content": check.prompt or DEFAULT_PROMPT}]}
-        if check.capability == STREAM:
-            body["stream"] = True
-        body.update(check.params)
+        body = message_body(check)
         stream = bool(body.get("stream"))
         headers: list[tuple[str, HeaderValue]] = [*common_headers(stream),
                                                   ("anthropic-version", ANTHROPIC_VERSION)]
@@ -155,11 +150,7 @@ class AnthropicKind(ProviderKind):
 
     def estimate_cost(self, check: Check, request: ProbeRequest,
                       override: Price | None) -> CostEstimate:
-        row = model_row(check.model)
-        price = override or row.price
-        output = int(request.body.get("max_tokens") or MAX_TOKENS)
-        usd = (PROBE_INPUT_TOKENS * price.input_per_mtok + output * price.output_per_mtok) / 1e6
-        return CostEstimate(usd, override is not None or row.priced)
+        return message_cost(check.model, request, override)
 
     # -- the simulator
 
@@ -188,17 +179,46 @@ class AnthropicKind(ProviderKind):
         return REFUSALS[refusal.partition(":")[0]](request)
 
     def sim_success(self, request: SimRequest) -> Reply:
-        message = {"id": "msg_" + random_hex(12), "type": "message", "role": "assistant",
-                   "model": request.model, "content": [{"type": "text", "text": "OK"}],
-                   "stop_reason": "max_tokens", "stop_sequence": None,
-                   "usage": {"input_tokens": 12, "output_tokens": 1}}
-        if request.capability == STREAM and request.settings.honour_stream:
-            return Reply(200, _event_stream(message), content_type="text/event-stream")
-        return json_reply(200, message)
+        return message_reply(request)
 
     def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
         return {"request-id": _request_id(), "anthropic-organization-id": str(uuid.uuid4()),
                 **rate_limit_headers(tier, time.time())}
+
+
+# --- the Messages request and answer, shared with Claude on Vertex AI (``vertex.py``) --------
+
+
+def message_body(check: Check) -> dict[str, Any]:
+    """The cheapest Messages request: a one-token answer to the probe prompt (streamed for
+    ``stream``), with the check's ``params`` merged in."""
+    body: dict[str, Any] = {"model": check.model, "max_tokens": MAX_TOKENS,
+                            "messages": [{"role": "user",
+                                          "content": check.prompt or DEFAULT_PROMPT}]}
+    if check.capability == STREAM:
+        body["stream"] = True
+    body.update(check.params)
+    return body
+
+
+def message_cost(model: str, request: ProbeRequest, override: Price | None) -> CostEstimate:
+    """An upper bound of one Messages probe at list price (the budget as sent)."""
+    row = model_row(model)
+    price = override or row.price
+    output = int(request.body.get("max_tokens") or MAX_TOKENS)
+    usd = (PROBE_INPUT_TOKENS * price.input_per_mtok + output * price.output_per_mtok) / 1e6
+    return CostEstimate(usd, override is not None or row.priced)
+
+
+def message_reply(request: SimRequest) -> Reply:
+    """A Message as the API sends it, or its documented event stream for ``stream``."""
+    message = {"id": "msg_" + random_hex(12), "type": "message", "role": "assistant",
+               "model": request.model, "content": [{"type": "text", "text": "OK"}],
+               "stop_reason": "max_tokens", "stop_sequence": None,
+               "usage": {"input_tokens": 12, "output_tokens": 1}}
+    if request.capability == STREAM and request.settings.honour_stream:
+        return Reply(200, _event_stream(message), content_type="text/event-stream")
+    return json_reply(200, message)
 
 
 # --- how Anthropic answers ------------------------------------------------------------------

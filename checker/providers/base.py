@@ -18,7 +18,7 @@ from __future__ import annotations
 import abc
 import math
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -45,6 +45,12 @@ class ProbeRequest(NamedTuple):
     headers: tuple[tuple[str, HeaderValue], ...]
     body: Mapping[str, Any]
     stream: bool  # read the first server-sent event, then close
+    # The exact bytes to send instead of ``body`` as JSON (a signed request: the signature
+    # covers these bytes, so they must be the ones sent).
+    content: bytes | None = None
+    # Credentials the run must redact besides the Secret headers (e.g. a signing key that
+    # never leaves the process, fetched by ``authorize``).
+    secrets: tuple[Secret, ...] = ()
 
     @property
     def expected(self) -> Expected:
@@ -77,6 +83,28 @@ class ModelInfo(NamedTuple):
     reasoning: bool = False
     # Capabilities the vendor gates behind Organization Verification (OpenAI).
     gated: frozenset[str] = frozenset()
+
+
+class Fetched(NamedTuple):
+    """An answer to a request a kind sends besides its probe (``identity``)."""
+
+    status: int | None  # None: no HTTP answer (timeout, network error)
+    headers: Mapping[str, str]  # names lower-cased
+    body: bytes  # capped
+
+
+Fetch = Callable[[ProbeRequest], Awaitable[Fetched]]
+
+
+class Sweep(NamedTuple):
+    """A provider option that may take one value or a list (``region:`` or ``regions:``):
+    a list expands the provider into one per value, named ``<provider>@<value>``."""
+
+    single: str  # the field a provider sets once, e.g. "region"
+    plural: str  # the field that sweeps, e.g. "regions"
+
+
+MAX_SWEEP = 64  # values one sweep may list (AWS has about 35 regions)
 
 
 class CostEstimate(NamedTuple):
@@ -156,6 +184,11 @@ class ProviderKind(abc.ABC):
     # Whose keys it takes (a vendor of ``providers.keys.KEY_SHAPES``); None: any shape.
     key_vendor: ClassVar[str | None] = None
     key_env: ClassVar[str] = "VAR"  # the variable its docs name for the key
+    # An option the provider may sweep: `regions: [..]` is one provider per region.
+    sweep: ClassVar[Sweep | None] = None
+    # The optional extra (``providers.extras``) its credential chain needs, if any: without
+    # it, a provider with no ``api_key:`` is a config error naming the install command.
+    ambient_extra: ClassVar[str | None] = None
 
     @abc.abstractmethod
     def dialect(self) -> Dialect:
@@ -172,6 +205,16 @@ class ProviderKind(abc.ABC):
     def default_url(self, options: Mapping[str, Any]) -> str | None:
         """The base URL when the config gives none (None: `base_url` is required)."""
         return self.default_base_url
+
+    def ambient_credentials(self, options: Mapping[str, Any]) -> str | None:
+        """Where credentials come from when the provider has no ``api_key:`` (e.g. "the
+        AWS credential chain"), fetched by ``authorize``; None: an ``api_key`` is required."""
+        return None
+
+    def api_key_refusal(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(why, fix) when ``api_key:`` cannot be these options' credential (the kind takes
+        OAuth tokens only, or ``auth:`` chose another way); None: it can."""
+        return None
 
     def key_variable(self, options: Mapping[str, Any]) -> str:
         """The variable the vendor's docs keep the key in (for messages)."""
@@ -214,6 +257,13 @@ class ProviderKind(abc.ABC):
         """Last step before sending: credentials that must be fetched or signed (cloud
         identities). Header keys are already in ``build_probe``'s request."""
         return request
+
+    async def identity(self, provider: Provider, fetch: Fetch) -> str | None:
+        """Who the provider's credentials are (an AWS caller ARN, a Google principal's
+        email, an Azure object id), never a secret; None when unknown. Called at most once
+        per provider and run, after a probe of it was authorized; ``fetch`` sends a request
+        through the provider's client (bounded like a probe)."""
+        return None
 
     def proves(self, check: Check, request: ProbeRequest) -> str:
         """What a granted answer to ``request`` proves, in a few words (shown by `plan`)."""

@@ -51,6 +51,8 @@ def result_annotation(level: str, result: Result) -> str:
     """What failed and what to do first, then the provider's words and the full hint."""
     where = location_of(result)
     message = f"{first_line(result)}\n{short_message(result)}\n{result.hint}"
+    if result.identity:
+        message += f"\nidentity: {result.identity}"
     return annotation(level, message, where.file, where.line,
                       f"{result.check.id}: {result.cls.value}")
 

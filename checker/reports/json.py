@@ -23,6 +23,7 @@ def result_record(result: Result) -> dict[str, Any]:
         "model": check.model,
         "capability": check.capability,
         "key": check.key_label,
+        "identity": result.identity,
         "expect": check.expect.label,
         "class": result.cls.value,
         "kind": info(result.cls).kind.value,

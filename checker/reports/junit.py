@@ -19,7 +19,7 @@ from junit_xml import TestCase, TestSuite, to_xml_report_string
 from ..outcomes import OutcomeClass, Verdict
 from ..results import Result, RunReport
 from .base import ReportFormat
-from .wording import details, explanation, first_line, location_of
+from .wording import details, explanation, first_line, identities, location_of
 
 # Characters XML 1.0 forbids; a response body may carry any of them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -50,12 +50,16 @@ class JUnitFormat(ReportFormat):
         for provider, results in report.by_provider().items():
             cases = [self._case(result, report) for result in results]
             first = results[0].check.provider
+            properties = {"provider.kind": first.kind, "provider.base_url": first.base_url,
+                          "checker.version": report.tool_version}
+            identity = identities(report).get(provider)
+            if identity:
+                properties["provider.identity"] = clean(identity)
             suites.append(TestSuite(
                 provider,
                 cases,
                 timestamp=timestamp(report.started_at),
-                properties={"provider.kind": first.kind, "provider.base_url": first.base_url,
-                            "checker.version": report.tool_version},
+                properties=properties,
                 file=report.config_path,
             ))
         raw = to_xml_report_string(suites, prettyprint=False, encoding="utf-8")

@@ -14,6 +14,7 @@ from ..outcomes import OutcomeClass, Verdict, info
 from ..results import Result, RunReport
 from . import grid
 from .base import ReportFormat
+from .wording import identities
 
 ICONS = {Verdict.PASSED: "✅", Verdict.FAILED: "❌", Verdict.INCONCLUSIVE: "⚠️",
          Verdict.SKIPPED: "⏭️"}
@@ -168,9 +169,13 @@ class MarkdownFormat(ReportFormat):
         lines.append("")
         lines.extend(matrix_section(report))
         lines.extend(changes_section(report))
+        who = identities(report)
         for provider, results in report.by_provider().items():
             lines.append(f"### {cell(provider)}")
             lines.append("")
+            if provider in who:
+                lines.append(f"Identity: {code(who[provider])}")
+                lines.append("")
             lines.append("| Model | Capability | Key | Result | Class | Hint |")
             lines.append("|---|---|---|---|---|---|")
             for result in results:
@@ -204,6 +209,8 @@ class MarkdownFormat(ReportFormat):
         if result.request_id:
             facts.append(f"request id {code(result.request_id)}")
         facts.append(f"{result.attempts} attempt(s)")
+        if result.identity:
+            facts.append(f"identity {code(result.identity)}")
         lines.append(" · ".join(facts))
         lines.append("")
         lines.append(f"What to do: {result.hint}")

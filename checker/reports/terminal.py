@@ -7,7 +7,7 @@ from ..results import Result, RunReport
 from ..sanitize import clean
 from . import grid
 from .base import ReportFormat
-from .wording import first_line
+from .wording import first_line, identities
 
 _COLOURS = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 _SYMBOL = {Verdict.PASSED: "PASS", Verdict.FAILED: "FAIL", Verdict.INCONCLUSIVE: "WARN",
@@ -46,6 +46,7 @@ class TerminalFormat(ReportFormat):
             if not result.passed or self.options.verbose:
                 lines.extend(self._explain(result))
         lines.extend(self._advice(report))
+        lines.extend(self._identities(report))
         if self.options.matrix:
             lines.extend(self._matrix(report))
         lines.extend(self._changes(report))
@@ -91,6 +92,15 @@ class TerminalFormat(ReportFormat):
             lines.append(f"  {name}: {text}")
         return lines
 
+    def _identities(self, report: RunReport) -> list[str]:
+        """Who each provider's credentials are (cloud identities), so a log says who
+        lacks access."""
+        who = identities(report)
+        if not who:
+            return []
+        return ["", self.paint("Identities:", "bold"),
+                *(f"  {provider}: {identity}" for provider, identity in who.items())]
+
     def _changes(self, report: RunReport) -> list[str]:
         if report.baseline is None:
             return []
@@ -129,6 +139,8 @@ class TerminalFormat(ReportFormat):
             lines.append(f"{pad}{message}")
         if result.request_id and not result.passed:
             lines.append(self.paint(f"{pad}request id {result.request_id}", "dim"))
+        if result.identity:
+            lines.append(self.paint(f"{pad}identity {result.identity}", "dim"))
         for note in result.notes:
             lines.append(self.paint(f"{pad}{note}", "dim"))
         return lines

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ..model import Location
 from ..outcomes import OutcomeClass, Verdict, info
-from ..results import Result
+from ..results import Result, RunReport
 
 UNEXPECTED_ACCESS = "expected {expect}, but the key can use {model}"
 
@@ -36,6 +36,15 @@ def first_line(result: Result) -> str:
     return f"{headline} — {details.action}"
 
 
+def identities(report: RunReport) -> dict[str, str]:
+    """Provider → who its credentials are, for the providers whose kind can tell."""
+    found: dict[str, str] = {}
+    for result in report.results:
+        if result.identity:
+            found.setdefault(result.check.provider.name, result.identity)
+    return found
+
+
 def location_of(result: Result) -> Location:
     """Where the config should be fixed: the ``api_key:`` line when the key is missing,
     else the line that declared the model."""
@@ -56,6 +65,8 @@ def explanation(result: Result) -> str:
         lines.append(f"HTTP status: {result.status}")
     if result.request_id:
         lines.append(f"request id: {result.request_id}")
+    if result.identity:
+        lines.append(f"identity: {result.identity}")
     lines.extend(f"note: {note}" for note in result.notes)
     lines.append(f"what to do: {result.hint}")
     return "\n".join(lines)
@@ -69,6 +80,7 @@ def details(result: Result) -> str:
         ("model", check.model),
         ("capability", check.capability),
         ("key", check.key_label),
+        ("identity", result.identity or ""),
         ("expect", check.expect.label),
         ("class", result.cls.value),
         ("verdict", result.verdict.value),

@@ -18,6 +18,7 @@ import struct
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,10 +27,13 @@ from urllib.parse import urlsplit
 
 from ..providers import KINDS
 from ..providers.base import Reply, SimRequest, SimSettings
+from ..providers.entra import unsigned_token
 from .faults import FAULTS, invalid_route
 from .scenarios import BY_NAME, ONEAPI_CHANNELS, PROJECT_ALLOWLIST, Scenario
 
 SCENARIOS: Mapping[str, str] = {name: s.description for name, s in BY_NAME.items()}
+ENTRA_AUDIENCE = "https://cognitiveservices.azure.com"
+SIM_TENANT = "5e1a7c3d-0000-4000-8000-00000000c4ec"  # the simulator's Entra tenant
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,18 @@ class Simulator:
         key = "sk-sim-" + secrets.token_urlsafe(24)
         self.keys[key] = scenario
         return key
+
+    def new_entra_token(self, scenario: str, *, audience: str = ENTRA_AUDIENCE,
+                        expires_in: float = 3600.0, oid: str | None = None) -> str:
+        """An Entra ID-shaped token (a JWT with no valid signature: ``aud``, ``oid``,
+        ``tid``, ``exp``) bound to ``scenario``. Azure OpenAI's simulator refuses it, as
+        Azure does, when its audience is another service's or it has expired."""
+        key = self.new_key(scenario)
+        token = unsigned_token({"aud": audience, "iss": f"https://sts.windows.net/{SIM_TENANT}/",
+                                "oid": oid or str(uuid.uuid4()), "tid": SIM_TENANT,
+                                "exp": int(time.time() + expires_in), "sim": key[7:]})
+        self.keys[token] = self.keys.pop(key)
+        return token
 
     # -- behaviour
 
