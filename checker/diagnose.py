@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from .classify import Outcome, classify, classify_client_text
 from .model import ACCESS
-from .outcomes import OutcomeClass, info, unverified_note
+from .outcomes import Kind, OutcomeClass, info, unverified_note
 from .providers import KINDS, any_dialect
+from .rules import RULES
 from .secrets import Redactor
 
 # Where a pasted text says its status. Each pattern is anchored on words around the number
@@ -86,12 +88,25 @@ def diagnose(text: str, status: int | None = None) -> Diagnosis:
         # A timeout, a refused connection or a TLS failure an SDK printed: no HTTP answer
         # came. It wins unless the text holds an answer that says something else.
         client = classify_client_text(text)
-        if client is not None and outcome.cls in (OutcomeClass.UNKNOWN, client.cls):
+        if client is not None and (outcome.cls in (OutcomeClass.UNKNOWN, client.cls)
+                                   or _denied_by_a_phrase(outcome)):
             outcome, source = client, "no HTTP answer"
     # Whatever the person pasted may hold their key: mask anything key-shaped.
     outcome = Outcome(outcome.cls, outcome.status, Redactor()(outcome.message), outcome.rule,
                       outcome.code)
     return Diagnosis(outcome, source, _notes(outcome))
+
+
+def _denied_by_a_phrase(outcome: Outcome) -> bool:
+    """A definite failure that only a phrase decided. A client's print of a transport
+    failure can quote such a phrase (.NET's TLS failure says "Authentication failed"): the
+    transport failure wins, since a wrong definite class is the worse mistake."""
+    return info(outcome.cls).kind is Kind.DENIED and outcome.rule in _phrase_rules()
+
+
+@functools.cache
+def _phrase_rules() -> frozenset[str]:
+    return frozenset(rule.name for rule in (*any_dialect().rules, *RULES) if rule.phrase_only)
 
 
 def _notes(outcome: Outcome) -> tuple[str, ...]:

@@ -9,7 +9,10 @@ nested or stringified it:
   FAILED_PRECONDITION]``, ``RESOURCE_EXHAUSTED: …``) and ErrorInfo ``reason`` values
   (``API_KEY_INVALID``, ``CONSUMER_SUSPENDED``);
 * error names ending in ``Exception``: AWS ``__type``, the ``x-amzn-ErrorType`` header,
-  ``An error occurred (AccessDeniedException)`` as boto prints it.
+  ``An error occurred (AccessDeniedException)`` as boto prints it;
+* which Google quota was exceeded (``quota_limits``): a per-day or per-minute window read
+  from QuotaFailure ``quotaId`` values, ``quota_limit``/``quota_metric`` metadata and the
+  "Quota exceeded for …" sentence, and a limit of zero.
 
 Everything here is linear in the size of the text and bounded in depth: provider text is
 hostile input.
@@ -39,6 +42,7 @@ class Facts(NamedTuple):
     rpc_statuses: frozenset[str] = frozenset()  # Google canonical names, upper case
     reasons: frozenset[str] = frozenset()  # Google ErrorInfo reasons, upper case
     exceptions: frozenset[str] = frozenset()  # "accessdeniedexception", lower case
+    quota_limits: frozenset[str] = frozenset()  # Google quotas exceeded: "day", "minute", "zero"
 
     @property
     def message(self) -> str:
@@ -77,6 +81,21 @@ _REASON_IN_TEXT = re.compile(
 )
 # AccessDeniedException, botocore.errorfactory.ThrottlingException, throttlingException
 _EXCEPTION_IN_TEXT = re.compile(r"\b([A-Za-z][A-Za-z]{1,60}Exception)\b")
+# Google's quota evidence: QuotaFailure `quotaId`/`quotaMetric` and ErrorInfo metadata
+# `quota_limit`/`quota_metric` values (in JSON, JSON-escaped or as gRPC prints them), the
+# sentence "Quota exceeded for quota metric '…' and limit '…'" / "for metric: …, limit: 0" /
+# "for aiplatform…/…_per_minute_…", and a `quota_limit_value` of "0".
+_QUOTA_NAME = re.compile(
+    r"""quota_?(?:id|limit|metric)\\?["']?[ \t]{0,4}:[ \t]{0,4}\\?["']([A-Za-z][\w./ -]{2,160})"""
+    r"""|quota exceeded for (?:quota )?metric:? '?([^',\n]{1,200})'?"""
+    r"""(?:,? and limit '([^'\n]{1,200})'|, limit: (\d{1,12}))?"""
+    r"""|quota exceeded for ([\w./-]{1,200})""",
+    re.IGNORECASE,
+)
+_QUOTA_LIMIT_ZERO = re.compile(
+    r"""quota_limit_value\\?["'][ \t\r\n]{0,8}(?:value)?:[ \t]{0,4}\\?["']0\\?["']""",
+    re.IGNORECASE,
+)
 _MAX_NAMES = 16  # of each kind: a real body names one or two
 _MAX_EMBEDDED = 8  # `{…}` tried inside one text: an SDK's print holds one or two
 _BRACE_OR_QUOTE = re.compile(r"""[{}"'\\]""")
@@ -95,6 +114,7 @@ class _Found:
         self.rpc_statuses: set[str] = set()
         self.reasons: set[str] = set()
         self.exceptions: set[str] = set()
+        self.quota_limits: set[str] = set()
 
 
 def read_facts(text: str, headers: Mapping[str, str] | None = None) -> Facts:
@@ -155,6 +175,7 @@ def read_facts(text: str, headers: Mapping[str, str] | None = None) -> Facts:
         rpc_statuses=frozenset(found.rpc_statuses),
         reasons=frozenset(found.reasons),
         exceptions=frozenset(found.exceptions - {""}),
+        quota_limits=frozenset(found.quota_limits),
     )
 
 
@@ -171,6 +192,24 @@ def _collect_names(text: str, found: _Found) -> None:
         found.exceptions.add(match.group(1).lower())
         if len(found.exceptions) >= _MAX_NAMES:
             break
+    for count, match in enumerate(_QUOTA_NAME.finditer(text)):
+        if count >= _MAX_NAMES:
+            break
+        *names, limit, bare = match.groups()
+        for name in (*names, bare):
+            if name:
+                found.quota_limits.update(_quota_windows(name))
+        if limit == "0":
+            found.quota_limits.add("zero")
+    if _QUOTA_LIMIT_ZERO.search(text):
+        found.quota_limits.add("zero")
+
+
+def _quota_windows(name: str) -> set[str]:
+    """The window a Google quota's id or name says: `GenerateRequestsPerDayPerProjectPerModel`,
+    "requests per day per user", `…_requests_per_minute_per_project`."""
+    squeezed = re.sub(r"[\s_-]", "", name.lower())[:200]
+    return {window for window in ("day", "minute") if "per" + window in squeezed}
 
 
 def _exception_name(value: str) -> str:

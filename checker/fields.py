@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 # Field types: string | header | number | integer | boolean | string_list | mapping |
-# string_map | list | enum | expect. A "header" is a string sent in a request header: an
-# unset ${VAR} means "not configured", and its value is checked like a credential.
+# string_map | list | enum | expect | credential. A "header" is a string sent in a request
+# header: an unset ${VAR} means "not configured", and its value is checked like a credential.
+# A "credential" is a kind's own name for the provider's key (``access_token: ${VAR}``): read
+# like ``api_key``, from the environment only, and exclusive with it.
 
 
 class Field(NamedTuple):
@@ -36,6 +38,7 @@ TYPE_NAMES = {
     "list": "a list",
     "enum": "one of the listed values",
     "expect": "ok, denied, or outcome class(es)",
+    "credential": "a ${VAR} reference",
 }
 
 TOP_FIELDS: tuple[Field, ...] = (
@@ -95,6 +98,13 @@ PRICE_FIELDS: tuple[Field, ...] = (
     Field("output", "number", "USD per million output tokens.", minimum=0),
     Field("image", "number", "USD per image.", minimum=0),
 )
+
+# A provider's OAuth 2 access token (Vertex AI, Azure OpenAI with Entra ID), one row for both
+# kinds that take it.
+ACCESS_TOKEN = Field("access_token", "credential", "An OAuth 2 access token from the "
+                     "environment (${VAR}), sent as Authorization: Bearer. Without it Vertex AI "
+                     "uses Google's Application Default Credentials; Azure its api_key, or "
+                     "Entra ID with auth: entra.")
 
 # Patterns the loader checks with and the schema repeats (one source for both).
 VARIABLE_PATTERN = r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}"

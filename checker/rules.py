@@ -14,13 +14,13 @@ Its groups run from the most specific evidence to the least:
 4. pages (bot walls, login pages, HTML error pages);
 5. status fallbacks, only reached when nothing in the body was recognised.
 
-Evidence is structured (``codes``, ``types``, ``params``, Google ``rpc_statuses`` and
-ErrorInfo ``reasons``, AWS/SDK ``exceptions``) or a phrase (``text``, a pattern over the
-lower-cased body with curly quotes straightened). A row that could match on the status
-alone, or on a label a relay puts on every answer of a status (``STATUS_LABELS``: LiteLLM's
-``permission_error`` on every 403), decides only an inconclusive class:
-``tests/test_classify.py`` enforces it. Within a class, structured rows come before
-phrases; a broad row comes after every narrower row it overlaps.
+Evidence is structured (``codes``, ``types``, ``params``, Google ``rpc_statuses``,
+ErrorInfo ``reasons`` and ``quota_limits``, AWS/SDK ``exceptions``) or a phrase (``text``,
+a pattern over the lower-cased body with curly quotes straightened). A row that could
+match on the status alone, or on a label a relay puts on every answer of a status
+(``STATUS_LABELS``: LiteLLM's ``permission_error`` on every 403), decides only an
+inconclusive class: ``tests/test_classify.py`` enforces it. Within a class, structured rows
+come before phrases; a broad row comes after every narrower row it overlaps.
 
 ``CLIENT_RULES`` read text a client printed when no HTTP answer arrived (`checker
 diagnose`): timeouts, connection and TLS failures, a page where JSON was expected.
@@ -51,6 +51,7 @@ class Rule(NamedTuple):
     rpc_statuses: frozenset[str] = frozenset()  # any of these Google status names
     reasons: frozenset[str] = frozenset()  # any of these Google ErrorInfo reasons
     exceptions: frozenset[str] = frozenset()  # any of these error names (lower case)
+    quota_limits: frozenset[str] = frozenset()  # any of these Google quota windows
     statuses: frozenset[int | None] = frozenset()  # any of these HTTP statuses (None: unknown)
     min_status: int | None = None
     shapes: frozenset[str] = frozenset()  # any of these body shapes
@@ -65,7 +66,8 @@ class Rule(NamedTuple):
                              (self.params, facts.params),
                              (self.rpc_statuses, facts.rpc_statuses),
                              (self.reasons, facts.reasons),
-                             (self.exceptions, facts.exceptions)):
+                             (self.exceptions, facts.exceptions),
+                             (self.quota_limits, facts.quota_limits)):
             if wanted and not wanted & seen:
                 return False
         if self.shapes and facts.shape not in self.shapes:
@@ -73,11 +75,18 @@ class Rule(NamedTuple):
         return self.text is None or re.search(self.text, facts.text) is not None
 
     @property
+    def phrase_only(self) -> bool:
+        """True when only a phrase (no code, type, status name or other field) decides."""
+        return self.text is not None and not (
+            self.codes or self.types or self.params or self.rpc_statuses or self.reasons
+            or self.exceptions or self.quota_limits)
+
+    @property
     def needs_body_evidence(self) -> bool:
         """False when the row can match on the status, the shape or a relay's generic label
         alone: such a row may only decide an inconclusive class."""
         if (self.text is not None or self.params or self.rpc_statuses or self.reasons
-                or self.exceptions):
+                or self.exceptions or self.quota_limits):
             return True
         return any(wanted and not wanted & STATUS_LABELS for wanted in (self.codes, self.types))
 
@@ -112,6 +121,12 @@ RULES: tuple[Rule, ...] = (
     Rule("region-user-location", C.REGION_BLOCKED,
          text=r"user location is not supported|not available in your (country|region)"
               r"|unsupported (country|region)"),
+    # --- Google quotas name their window (QuotaFailure quotaId, "Quota exceeded for … and
+    # limit '…'"): a quota of zero or a daily one stays spent until it resets or is raised; a
+    # per-minute one is a rate limit. Before the quota and rate rows: Google says "You
+    # exceeded your current quota" and RESOURCE_EXHAUSTED for all of them.
+    Rule("google-quota-spent", C.QUOTA_EXHAUSTED, quota_limits=_set("zero", "day")),
+    Rule("google-quota-per-minute", C.RATE_LIMITED, quota_limits=_set("minute")),
     # --- Rate limit phrased with the word "quota": must win over the quota rows below.
     Rule("concurrency-limit", C.RATE_LIMITED,
          text=r"limit of concurrent requests|too many concurrent requests"),
@@ -142,7 +157,8 @@ RULES: tuple[Rule, ...] = (
               r"|access was terminated|organization has been (disabled|deactivated|restricted)"
               r"|resource has been (temporarily )?blocked|account (is|has been) restricted"
               r"|consumer .{0,120}has been suspended|project has been denied access"
-              r"|has been disabled in this account|violation of terms of service"),
+              r"|has been disabled in this account|violation of terms of service"
+              r"|deleted or deactivated"),
     # --- Permission: an identity, project or key not allowed this model or operation.
     # Before auth: a gateway's model restriction carries code "401".
     Rule("project-allowlist", C.PERMISSION_DENIED,
@@ -152,6 +168,9 @@ RULES: tuple[Rule, ...] = (
          text=r"key not allowed to access model|not authori[sz]ed to access model"
               r"|not allowed to (use|access|sample from|generate [a-z]{1,20} from)"
               r" (this |the |publisher )?model"),
+    # Codes a service sets itself, not a relay's label: Azure's RBAC refusal, OpenAI's
+    # restricted key.
+    Rule("permission-code", C.PERMISSION_DENIED, codes=_set("permissiondenied", "missing_scope")),
     # AWS answers every identity, policy and model-access refusal with this name.
     Rule("permission-exception", C.PERMISSION_DENIED, exceptions=_set("accessdeniedexception")),
     Rule("permission-reason", C.PERMISSION_DENIED,
@@ -162,6 +181,9 @@ RULES: tuple[Rule, ...] = (
                       "USER_PROJECT_DENIED")),
     Rule("azure-rbac-text", C.PERMISSION_DENIED,
          text=r"lacks the required data action|principal does not have access"),
+    # Azure: the resource admits only some networks (firewall rules, a private endpoint).
+    Rule("azure-network-acl", C.PERMISSION_DENIED,
+         text=r"denied due to virtual network|virtual network is configured for this resource"),
     Rule("iam-text", C.PERMISSION_DENIED,
          text=r"is not authori[sz]ed to perform|permission '[^']{1,120}' denied"),
     # Bedrock's model access (not enabled, Marketplace, use-case form, legacy model),
@@ -195,15 +217,17 @@ RULES: tuple[Rule, ...] = (
               r"|key based authentication is disabled|no api key found"
               r"|couldn't find a secret|unregistered callers|api key was reported as leaked"
               r"|api key expired|(authorization|x-api-key|api-key) header is (required|missing)"
+              r"|missing (the )?(authorization|x-api-key|api-key) header"
               r"|invalid (\w+ )?api key|token is invalid|invalid '?authorization'? header"
               r"|authentication (error|fail)|api key not found"
               r"|令牌已过期|令牌已被禁用|令牌状态不可用"),
     # --- Moderation
     Rule("moderation-code", C.CONTENT_FILTERED, codes=_set("content_filter", "moderation_blocked",
-                                                           "content_policy_violation")),
+                                                           "content_policy_violation",
+                                                           "invalid_prompt")),
     Rule("moderation-text", C.CONTENT_FILTERED,
          text=r"rejected by the safety system|rejected as a result of our safety system"
-              r"|content management policy"
+              r"|content management policy|prompt was flagged|flagged as potentially violating"
               r"|flagged by (our|the) moderation"),
     # --- Model or deployment missing (also relays with "no available channel")
     Rule("model-not-found-code", C.MODEL_NOT_FOUND,
@@ -217,7 +241,7 @@ RULES: tuple[Rule, ...] = (
          text=r"model `?[^`\s]*`? does not exist|requested model .{0,80} does not exist"
               r"|deployment for this resource does not exist|no such model|model not found"
               r"|unknown model|invalid model|is not a valid model id|has been decommissioned"
-              r"|no endpoints found|no allowed providers are available"
+              r"|no endpoints found for\b|no allowed providers are available"
               r"|无可用渠道|no available (channel|distributor)"
               r"|model (does )?not exist|model `[^`\s]{1,200}` has been deprecated"
               r"|non-serverless model|start a new dedicated endpoint"),
@@ -250,9 +274,21 @@ RULES: tuple[Rule, ...] = (
          text=r"api[- ]version.{0,40} not supported|unsupported api[- ]version"
               r"|enabled only for api versions"
               r"|unrecognized request arguments? supplied"),
+    # OpenRouter has the model but no provider of it serves this request (tools, the
+    # account's data policy).
+    Rule("relay-no-matching-endpoint", C.PROBE_REJECTED,
+         text=r"no endpoints (found|available) (that support|matching)"),
+    # FastAPI/pydantic's validation error: a field of the request body was refused.
+    Rule("request-validation", C.PROBE_REJECTED,
+         text=r"""["']loc["'][ \t\r\n]{0,40}:[ \t\r\n]{0,40}[\[(][ \t\r\n]{0,40}"""
+              r"""["'](body|query)["']"""),
     Rule("request-too-large", C.PROBE_REJECTED,
          text=r"request too large|request exceeds the maximum size"),
-    Rule("wrong-route", C.PROBE_REJECTED, text=r"no handler found on route|404 page not found"),
+    # A router that has no such path: Go's and Starlette/FastAPI's default 404 and 405.
+    Rule("wrong-route", C.PROBE_REJECTED,
+         text=r"no handler found on route|404 page not found"
+              r"""|\{[ \t]{0,4}["']detail["'][ \t]{0,4}:[ \t]{0,4}"""
+              r"""["'](not found|method not allowed)["'][ \t]{0,4}\}"""),
     # Azure's bare "Resource not found": a wrong deployment, api-version or route, and it
     # does not say which. Never model_not_found: `expect: denied` would pass on it.
     Rule("azure-resource-not-found", C.PROBE_REJECTED, text=r"\bresource not found"),
@@ -260,18 +296,18 @@ RULES: tuple[Rule, ...] = (
     # 404 cools the deployment down and answers 429 "No deployments available" meanwhile.
     Rule("relay-cooldown", C.RATE_LIMITED,
          text=r"no deployments available|no healthy deployments? available"
-              r"|all_deployments_in_cooldown"),
+              r"|all_deployments_in_cooldown|负载已饱和"),
     Rule("rate-limit-code", C.RATE_LIMITED,
          codes=_set("rate_limit_exceeded", "ratelimitexceeded", "too_many_requests")),
     Rule("rate-limit-type", C.RATE_LIMITED,
          types=_set("rate_limit_error", "requests", "tokens", "throttling_error")),
-    Rule("rate-limit-reason", C.RATE_LIMITED, reasons=_set("RATE_LIMIT_EXCEEDED")),
     Rule("rate-limit-exception", C.RATE_LIMITED,
          exceptions=_set("throttlingexception", "toomanyrequestsexception")),
     Rule("rate-limit-rpc", C.RATE_LIMITED, rpc_statuses=_set("RESOURCE_EXHAUSTED")),
     Rule("rate-limit-text", C.RATE_LIMITED,
          text=r"rate limit|exceeded token rate limit|too many requests|please retry after"
-              r"|slow down|parallel request limit|too many tokens|quota exceeded for"),
+              r"|slow down|parallel request limit|too many tokens|quota exceeded for"
+              r"|resource (has been )?exhausted"),
     # --- Timeouts an HTTP answer reports (a relay's 408, a gateway that gave up)
     Rule("timeout-code", C.TIMEOUT, codes=_set("user_request_timeout")),
     Rule("timeout-text", C.TIMEOUT,
@@ -323,11 +359,11 @@ RULES: tuple[Rule, ...] = (
 CLIENT_RULES: tuple[Rule, ...] = (
     Rule("client-timeout", C.TIMEOUT,
          text=r"timed out|timeout ?error|readtimeout|connecttimeout|etimedout"
-              r"|deadline exceeded|litellm\.timeout"),
+              r"|deadline exceeded|litellm\.timeout|timeoutexception"),
     Rule("client-tls", C.NETWORK_ERROR,
          text=r"certificate_verify_failed|certificate verify failed|sslerror|\[ssl[:\]]"
               r"|self[- ]signed certificate|unable to get local issuer|tls handshake"
-              r"|unable_to_verify_leaf_signature"),
+              r"|unable_to_verify_leaf_signature|ssl connection|secure channel"),
     Rule("client-dns", C.NETWORK_ERROR,
          text=r"enotfound|getaddrinfo|name or service not known|nodename nor servname"
               r"|temporary failure in name resolution|eai_again|no such host"
@@ -337,9 +373,10 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"connection|failed to connect|cannot connect to|could not connect to"),
     Rule("client-reset", C.NETWORK_ERROR,
          text=r"econnreset|connection reset|socket hang up|connection aborted|remotedisconnected"
-              r"|server disconnected|broken pipe|peer closed connection"),
+              r"|server disconnected|broken pipe|peer closed connection|premature close"),
     Rule("client-connection", C.NETWORK_ERROR,
-         text=r"connection error\.|network is unreachable|no route to host|fetch failed"),
+         text=r"connection error\.|network is unreachable|no route to host|fetch failed"
+              r"|connection failed|connect error"),
     Rule("client-not-json", C.UNEXPECTED_RESPONSE,
          text=r"unexpected token '?<|is not valid json|unexpected end of json input"
               r"|jsondecodeerror|expecting value: line 1 column 1"

@@ -1,4 +1,4 @@
-"""The OpenAI API description (../shared/specs/openai-openapi.yaml, openai/openai-openapi,
+"""The OpenAI API description (tests/specs/openai-openapi.yaml, openai/openai-openapi,
 MIT) as a test oracle: JSON Schema validators for its request and response schemas."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "specs" / "openai-openapi.yaml"
+SPEC = Path(__file__).resolve().parent / "specs" / "openai-openapi.yaml"
 URI = "urn:openai-openapi"
 
 

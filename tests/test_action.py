@@ -124,7 +124,7 @@ def line_of(path: Path, text: str) -> int:
 def test_inputs_and_outputs() -> None:
     inputs = action()["inputs"]
     assert list(inputs) == ["config", "junit-xml", "json", "args", "allow-inconclusive",
-                            "python-version", "summary"]
+                            "python-version", "summary", "extras"]
     assert inputs["junit-xml"]["default"] == "checker-report.xml"
     assert inputs["summary"]["default"] == "true"
     assert inputs["allow-inconclusive"]["default"] == "false"
@@ -158,7 +158,7 @@ def test_steps_follow_the_safety_conventions() -> None:
     assert setup["uses"].startswith("actions/setup-python@")
     assert str(setup["with"]["update-environment"]).lower() == "false"
     install = step("install")["run"]
-    assert 'pip install' in install and '"$GITHUB_ACTION_PATH"' in install
+    assert 'pip install' in install and '"$GITHUB_ACTION_PATH${extras:+[$extras]}"' in install
     assert '"$RUNNER_TEMP/' in install
 
 
@@ -290,3 +290,42 @@ def test_exit_code_is_set_even_when_the_checker_sets_no_outputs(
     assert run.outputs == {"exit-code": "1", "passed": "", "failed": "", "inconclusive": "",
                            "report": ""}
     assert run.summary == ""
+
+
+@pytest.mark.parametrize(("extras", "installed", "code"), [
+    ("", "ACTION", 0),
+    ("vertex", "ACTION[vertex]", 0),
+    ("vertex, azure", "ACTION[vertex,azure]", 0),
+    ("vertex,", None, 2),
+    ("vertex;touch pwned", None, 2),
+    ("*", None, 2),
+])
+def test_the_install_step_adds_only_known_extras(tmp_path: Path, extras: str,
+                                                 installed: str | None, code: int) -> None:
+    """The install step, run with a stand-in Python that records what pip was asked for."""
+    log = tmp_path / "pip.log"
+    fake = tmp_path / "python"
+    fake.write_text(f"""#!/bin/bash
+if [ "$1 $2" = "-m venv" ]; then
+  mkdir -p "$3/bin"; cp "$0" "$3/bin/python"; exit 0
+fi
+if [ "$1 $2" = "-m pip" ]; then echo "${{@: -1}}" >> {log}; fi
+exit 0
+""", encoding="utf-8")
+    fake.chmod(0o755)
+    script = tmp_path / "install.sh"
+    script.write_text(step("install")["run"], encoding="utf-8")
+    (tmp_path / "temp").mkdir()
+    completed = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+        env=clean_env({"BASE_PYTHON": str(fake), "INPUT_EXTRAS": extras,
+                       "RUNNER_TEMP": str(tmp_path / "temp"), "GITHUB_ACTION_PATH": "ACTION",
+                       "GITHUB_OUTPUT": str(tmp_path / "out")}))
+    assert completed.returncode == code, completed.stdout + completed.stderr
+    if installed is None:
+        assert not log.exists() and "pwned" not in completed.stdout
+        assert "::error" in completed.stdout
+    else:
+        assert log.read_text(encoding="utf-8").split() == [installed]
+    assert not (tmp_path / "pwned").exists()

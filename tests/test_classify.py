@@ -43,6 +43,26 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "{'error': {'code': 400, 'message': 'User location is not supported for the API use.',"
      " 'status': 'FAILED_PRECONDITION'}}",
      C.REGION_BLOCKED),
+    # dev corpus: google-gemini/deprecated-generative-ai-python#206
+    ('google-quota-spent', 429,
+     "429 Quota exceeded for quota metric 'Generate Content API requests per minute' and li"
+     "mit 'GenerateContent request limit per minute for a region' of service 'generativelan"
+     'guage.googleapis.com\' for consumer \'project_number:99429294349\'. [reason: "RATE_LI'
+     'MIT_EXCEEDED"\ndomain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "gene'
+     'rativelanguage.googleapis.com"\n}\nmetadata {\n  key: "quota_metric"\n  value: "gener'
+     'ativelanguage.googleapis.com/generate_content_requests"\n}\nmetadata {\n  key: "quota'
+     '_location"\n  value: "us-west4"\n}\nmetadata {\n  key: "quota_limit"\n  value: "Gener'
+     'ateContentRequestsPerMinutePerProjectPerRegion"\n}\nmetadata {\n  key: "quota_limit_v'
+     'alue"\n  value: "0"\n}\nmetadata {\n  key: "consumer"\n  value: "projects/99429294349'
+     '"\n}\n, links {\n  description: "Request a higher quota limit."\n  url: "https://clou'
+     'd.google.com/docs/quota#requesting_higher_quota"\n}\n]',
+     C.QUOTA_EXHAUSTED),
+    # DEV-2: GoogleCloudPlatform/generative-ai#382
+    ('google-quota-per-minute', 429,
+     "Quota exceeded for quota metric 'Generate Content API requests per min"
+     "ute' and limit 'GenerateContent request limit per minute for a region'"
+     " of service 'generativelanguage.googleapis.com'",
+     C.RATE_LIMITED),
     ("concurrency-limit", 429,
      '{"status": 429, "error": "INSUFFICIENT QUOTA", "message": "You exceeded your current limit '
      'of concurrent requests."}', C.RATE_LIMITED),
@@ -74,6 +94,16 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("account-disabled-text", 403,
      '{"error":{"code":"Forbidden","message":"Your resource has been temporarily blocked because '
      'we detected behavior that may violate our content policy."}}', C.ACCOUNT_DISABLED),
+    # DEV-2: Wei-Shaw/sub2api#1566
+    ('permission-code', 401,
+     'Authentication failed (401): {\n  "error": {\n    "message": "You have i'
+     'nsufficient permissions for this operation. Missing scopes: api.respon'
+     'ses.write. Check that you have the correct role in your organization ('
+     "Reader, Writer, Owner) and project (Member, Owner), and if you're usin"
+     'g a restricted API key, that it has the necessary scopes.",\n    "type"'
+     ': "invalid_request_error",\n    "param": null,\n    "code": "missing_sco'
+     'pe"\n  }\n}',
+     C.PERMISSION_DENIED),
     ("project-allowlist", 403,
      '{"error": {"message": "Project `proj_9KoeXdtHe0YQJbsF2FQAKmzl` does not have access to '
      'model `gpt-4o-mini`", "type": "invalid_request_error", "param": null, "code": '
@@ -115,6 +145,12 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      'ounts/AIServices/assets/read` to perform `GET /api/projects/{projectName}/vector_stor'
      'es` operation. For instructions on granting the necessary permissions, see https://ak'
      'a.ms/FoundryPermissions.',
+     C.PERMISSION_DENIED),
+    # DEV-2: continuedev/continue#12547
+    ('azure-network-acl', 403,
+     '{"code":"403","message":"A Virtual Network is configured for this reso'
+     'urce. Please use the correct endpoint for making requests. Check https'
+     '://aka.ms/cogsvc-vnet for more details."}',
      C.PERMISSION_DENIED),
     # dev corpus: rominirani/genai-apptemplates-googlecloud#4
     ('iam-text', None,
@@ -208,6 +244,19 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ('azure-api-version', None,
      '{"error":{"code":"BadRequest","message":"API version not supported"}}',
      C.PROBE_REJECTED),
+    # DEV-2: MerlinStacks/overseek#29
+    ('relay-no-matching-endpoint', 404,
+     '{"level":50,"time":"2026-02-11T10:38:11.021Z","status":404,"error":"{\\'
+     '"error\\":{\\"message\\":\\"No endpoints found that support tool use. To l'
+     'earn more about provider routing, visit: https://openrouter.ai/docs/gu'
+     'ides/routing/provider-selection\\",\\"code\\":404}}","accountId":"eed0e40'
+     '1-4dde-4a57-bee0-d41689bb2dfd","msg":"OpenRouter Error"}',
+     C.PROBE_REJECTED),
+    # DEV-2: hiyouga/LlamaFactory#2644
+    ('request-validation', 422,
+     "{'detail': [{'loc': ['body', 'messages', 2, 'content'], 'msg': 'none i"
+     "s not an allowed value', 'type': 'type_error.none.not_allowed'}]}",
+     C.PROBE_REJECTED),
     ("request-too-large", 429,
      "Request too large for gpt-5 in organization org-123456 on tokens per min (TPM): Limit "
      "30000, Requested 36055.", C.PROBE_REJECTED),
@@ -232,20 +281,6 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("rate-limit-type", 429,
      '{"type": "error", "error": {"type": "rate_limit_error", "message": "Number of request '
      'tokens has exceeded your per-minute limit."}}', C.RATE_LIMITED),
-    # dev corpus: google-gemini/deprecated-generative-ai-python#206
-    ('rate-limit-reason', 429,
-     "429 Quota exceeded for quota metric 'Generate Content API requests per minute' and li"
-     "mit 'GenerateContent request limit per minute for a region' of service 'generativelan"
-     'guage.googleapis.com\' for consumer \'project_number:99429294349\'. [reason: "RATE_LI'
-     'MIT_EXCEEDED"\ndomain: "googleapis.com"\nmetadata {\n  key: "service"\n  value: "gene'
-     'rativelanguage.googleapis.com"\n}\nmetadata {\n  key: "quota_metric"\n  value: "gener'
-     'ativelanguage.googleapis.com/generate_content_requests"\n}\nmetadata {\n  key: "quota'
-     '_location"\n  value: "us-west4"\n}\nmetadata {\n  key: "quota_limit"\n  value: "Gener'
-     'ateContentRequestsPerMinutePerProjectPerRegion"\n}\nmetadata {\n  key: "quota_limit_v'
-     'alue"\n  value: "0"\n}\nmetadata {\n  key: "consumer"\n  value: "projects/99429294349'
-     '"\n}\n, links {\n  description: "Request a higher quota limit."\n  url: "https://clou'
-     'd.google.com/docs/quota#requesting_higher_quota"\n}\n]',
-     C.RATE_LIMITED),
     # dev corpus: anthropics/claude-code#1466
     ('rate-limit-exception', None,
      'An error occurred (ThrottlingException) when calling the InvokeModel operation (reach'
@@ -608,3 +643,67 @@ def test_every_class_has_a_hint_and_a_kind() -> None:
 def test_only_transient_classes_are_retryable() -> None:
     retryable = {cls for cls, details in CLASS_INFO.items() if details.retryable}
     assert retryable == {C.RATE_LIMITED, C.SERVER_ERROR, C.TIMEOUT, C.NETWORK_ERROR}
+
+
+# --- Issue 12, second round: what DEV-2 taught (bodies read from the corpus by their label) --
+
+def _dev2(research_class: str) -> dict[str, object]:
+    path = CORPUS.parent / "errors-collected-dev2.jsonl"
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
+    row: dict[str, object] = next(r for r in rows if r["research_class"] == research_class)
+    return row
+
+
+@pytest.mark.parametrize(("research_class", "windows", "expected"), [
+    # "limit 'Gemini 2.5 Pro Requests per day per user per tier'": spent for the day
+    ("gemini_code_assist_per_day_quota_exceeded", {"day"}, C.QUOTA_EXHAUSTED),
+    # QuotaFailure quotaIds PerDay… and PerMinute…: the daily one decides
+    ("gemini_quota_failure_per_day_and_per_minute_fragment", {"day", "minute"},
+     C.QUOTA_EXHAUSTED),
+    # "limit 'GenerateContent request limit per minute for a region'": wait and retry
+    ("gemini_per_minute_region_quota_exceeded", {"minute"}, C.RATE_LIMITED),
+    # Google's "You exceeded your current quota" names no window: no quota fact
+    ("gemini_exceeded_current_quota_no_quota_id", set(), C.QUOTA_EXHAUSTED),
+])
+def test_a_google_quota_says_whether_it_is_spent_or_a_rate_limit(
+        research_class: str, windows: set[str], expected: OutcomeClass) -> None:
+    row = _dev2(research_class)
+    assert read_facts(str(row["body"])).quota_limits == windows
+    outcome = classify(row["status"], {}, str(row["body"]))  # type: ignore[arg-type]
+    assert outcome.cls is expected
+    assert outcome.retryable is (expected is C.RATE_LIMITED)
+
+
+def test_an_openai_daily_request_limit_is_no_google_quota() -> None:
+    # DEV: "Rate limit reached … on requests per day (RPD)" stays a rate limit
+    path = CORPUS.parent / "errors-collected-dev.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for row in rows:
+        if row["research_class"] in ("rate_limit_rpd_realtime", "rate_limit_rpd_free_tier"):
+            assert read_facts(row["body"]).quota_limits == frozenset()
+            assert classify(row["status"], {}, row["body"]).cls is C.RATE_LIMITED
+
+
+@pytest.mark.parametrize("research_class", [
+    "fastapi_405_method_not_allowed_with_allow_header", "fastapi_405_sdk_repr",
+    "fastapi_404_detail_not_found_sdk_print", "ollama_go_404_page_not_found_openai_node"])
+def test_a_routers_own_404_or_405_is_a_refused_probe_never_a_missing_model(
+        research_class: str) -> None:
+    row = _dev2(research_class)
+    outcome = classify(row["status"], {}, str(row["body"]))  # type: ignore[arg-type]
+    assert (outcome.cls, outcome.rule) == (C.PROBE_REJECTED, "wrong-route")
+
+
+def test_a_relay_without_a_provider_for_the_request_is_not_a_missing_model() -> None:
+    tools = _dev2("openrouter_no_tool_endpoints_in_json_log_line")
+    assert classify(404, {}, str(tools["body"])).cls is C.PROBE_REJECTED
+    missing = _dev2("openrouter_no_endpoints_for_free_model_message")
+    assert classify(404, {}, str(missing["body"])).cls is C.MODEL_NOT_FOUND
+
+
+@pytest.mark.parametrize("research_class", [
+    "openai_invalid_prompt_code_json", "openai_invalid_prompt_flagged_wrapped_print",
+    "lobechat_provider_biz_error_invalid_prompt"])
+def test_a_flagged_prompt_is_moderation_not_a_refused_probe(research_class: str) -> None:
+    row = _dev2(research_class)
+    assert classify(row["status"], {}, str(row["body"])).cls is C.CONTENT_FILTERED  # type: ignore[arg-type]

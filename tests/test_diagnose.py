@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,15 @@ def test_a_missing_model_that_openai_gates_names_verification_as_a_cause() -> No
     assert "not verified" in note and "gpt-5.5" in note
     assert f"note:      {note}" in render(result)
     assert result.as_dict()["notes"] == [note]
+
+
+def test_a_tls_failure_that_says_authentication_failed_is_no_auth_failure() -> None:
+    # DEV-2, microsoft/semantic-kernel#10082: .NET's TLS handshake failure reads
+    # "Authentication failed"; a definite auth_failed from that phrase would send people to
+    # rotate a key that is fine.
+    path = Path(__file__).parent / "data" / "errors-collected-dev2.jsonl"
+    row = next(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+               if "dotnet_ssl_connection_could_not_be_established" in line)
+    diagnosis = diagnose(row["body"])
+    assert diagnosis.outcome.cls is C.NETWORK_ERROR
+    assert not diagnosis.http_answer

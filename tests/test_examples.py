@@ -7,6 +7,7 @@ ones a user would get."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -195,3 +196,132 @@ def test_the_readme_lists_every_simulator_scenario() -> None:
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert all(f"| `{name}` | {text} |" in readme for name, text in SCENARIOS.items())
+
+
+# --- cloud identities: Vertex AI with workload identity federation, Azure with Entra ID ----
+# The sign-in steps (google-github-actions/auth, azure/login) are stood in for by what they
+# leave behind: Google's credential file for workload identity federation, whose token
+# service and IAM Credentials API are played by a loopback server in their documented wire
+# format; and an `az` on PATH that prints what `az account get-access-token` prints.
+
+SERVICE_ACCOUNT = "model-access-ci@my-project.iam.gserviceaccount.com"
+
+
+def checker_step(name: str) -> dict[str, Any]:
+    [step] = action_steps(name)
+    return step
+
+
+def test_the_vertex_wif_workflow_signs_in_before_it_checks() -> None:
+    job = workflow("vertex-wif.yml")["jobs"]["model-access"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    uses = [step.get("uses", "") for step in job["steps"]]
+    auth = next(i for i, u in enumerate(uses) if u.startswith("google-github-actions/auth@"))
+    assert auth < next(i for i, u in enumerate(uses) if u.startswith(ACTION))
+    assert uses[auth] == "google-github-actions/auth@7c6bc770dae815cd3e89ee6cdf493a5fab2cc093"
+    assert set(job["steps"][auth]["with"]) == {"workload_identity_provider", "service_account"}
+    assert checker_step("vertex-wif.yml")["with"]["extras"] == "vertex"
+
+
+def vertex_workspace(tmp_path: Path, simulator: Simulator) -> Path:
+    workspace = tmp_path / "repository"
+    workspace.mkdir()
+    text = (EXAMPLES / "vertex-checks.yml").read_text(encoding="utf-8")
+    (workspace / "vertex-checks.yml").write_text(text.replace(
+        "kind: vertex", f"kind: vertex\n    base_url: {simulator.origin}"), encoding="utf-8")
+    return workspace
+
+
+def google_sign_in(tmp_path: Path, httpserver: Any, token: str) -> dict[str, str]:
+    """What google-github-actions/auth leaves: an external_account credential file (its
+    token exchange and impersonation answered by ``httpserver`` as Google's STS and IAM
+    Credentials API answer) and GOOGLE_APPLICATION_CREDENTIALS pointing at it."""
+    oidc = tmp_path / "oidc-token.txt"
+    oidc.write_text("header.payload.signature", encoding="utf-8")
+    httpserver.expect_request("/v1/token", method="POST").respond_with_json({
+        "access_token": "sts-federated-token-0123456789", "token_type": "Bearer",
+        "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+        "expires_in": 3600})
+    httpserver.expect_request(f"/v1/projects/-/serviceAccounts/{SERVICE_ACCOUNT}"
+                              ":generateAccessToken", method="POST").respond_with_json({
+        "accessToken": token, "expireTime": "2099-01-01T00:00:00Z"})
+    credentials = tmp_path / "gha-creds.json"
+    credentials.write_text(json.dumps({
+        "type": "external_account",
+        "audience": "//iam.googleapis.com/projects/123456789/locations/global/"
+                    "workloadIdentityPools/github/providers/my-repo",
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+        "token_url": httpserver.url_for("/v1/token"),
+        "service_account_impersonation_url": httpserver.url_for(
+            f"/v1/projects/-/serviceAccounts/{SERVICE_ACCOUNT}:generateAccessToken"),
+        "credential_source": {"file": str(oidc)}}), encoding="utf-8")
+    return {"GOOGLE_APPLICATION_CREDENTIALS": str(credentials),
+            "GOOGLE_CLOUD_PROJECT": "my-project"}
+
+
+@pytest.mark.parametrize(("scenario", "code", "seen"), [
+    ("verified", 0, "4 checks: 4 passed"),
+    ("identity-denied", 1, "aiplatform.endpoints.predict"),
+])
+def test_the_vertex_wif_workflow_as_copied(simulator: Simulator, tmp_path: Path,
+                                           httpserver: Any, scenario: str, code: int,
+                                           seen: str) -> None:
+    workspace = vertex_workspace(tmp_path, simulator)
+    token = simulator.new_key(scenario)
+    run = run_check_step(workspace, checker_step("vertex-wif.yml")["with"],
+                         google_sign_in(tmp_path, httpserver, token))
+    assert run.code == code, run.stdout + run.stderr
+    assert seen in run.stdout + run.summary and SERVICE_ACCOUNT in run.stdout
+    assert token not in run.stdout + run.stderr + run.summary
+    report = (workspace / "checker-report.xml").read_text(encoding="utf-8")
+    assert SERVICE_ACCOUNT in report and token not in report
+
+
+def test_the_azure_entra_workflow_signs_in_before_it_checks() -> None:
+    job = workflow("azure-entra.yml")["jobs"]["model-access"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    steps = job["steps"]
+    login = next(s for s in steps if s.get("uses", "").startswith("azure/login@"))
+    assert login["uses"].startswith("azure/login@f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca")
+    assert set(login["with"]) == {"client-id", "tenant-id", "subscription-id"}
+    assert steps.index(login) < steps.index(checker_step("azure-entra.yml"))
+    assert checker_step("azure-entra.yml")["with"]["extras"] == "azure"
+
+
+def az_sign_in(tmp_path: Path, token: str) -> dict[str, str]:
+    """What azure/login leaves: an Azure CLI that is signed in (here an `az` that prints
+    what `az account get-access-token --output json` prints, and records its arguments)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    answer = json.dumps({"accessToken": token, "expiresOn": "2099-01-01 00:00:00.000000",
+                         "expires_on": 4070908800, "subscription": "sub", "tenant": "tenant",
+                         "tokenType": "Bearer"})
+    az = bin_dir / "az"
+    az.write_text(f"#!/bin/sh\necho \"$@\" >> {tmp_path / 'az.log'}\necho '{answer}'\n",
+                  encoding="utf-8")
+    az.chmod(0o755)
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+
+@pytest.mark.parametrize(("scenario", "code", "seen"), [
+    ("verified", 0, "2 checks: 2 passed"),
+    ("identity-denied", 1, "chat/completions/action"),
+])
+def test_the_azure_entra_workflow_as_copied(simulator: Simulator, tmp_path: Path,
+                                            scenario: str, code: int, seen: str) -> None:
+    simulator.azure_deployments["chat-prod"] = "gpt-4o-mini"
+    workspace = tmp_path / "repository"
+    workspace.mkdir()
+    text = (EXAMPLES / "azure-entra-checks.yml").read_text(encoding="utf-8")
+    (workspace / "azure-entra-checks.yml").write_text(
+        text.replace("https://my-resource.openai.azure.com", simulator.origin), encoding="utf-8")
+    token = simulator.new_entra_token(scenario, oid="7f3e0c1a-ci-object-id")
+    step = checker_step("azure-entra.yml")
+    env = {**az_sign_in(tmp_path, token),
+           **{name: str(value) for name, value in step["env"].items()}}
+    run = run_check_step(workspace, step["with"], env)
+    assert run.code == code, run.stdout + run.stderr
+    assert seen in run.stdout + run.summary and "7f3e0c1a-ci-object-id" in run.stdout
+    assert token not in run.stdout + run.stderr + run.summary
+    assert "--resource https://cognitiveservices.azure.com" in (
+        tmp_path / "az.log").read_text(encoding="utf-8")

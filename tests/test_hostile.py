@@ -57,7 +57,21 @@ def seeds() -> list[str]:
                     '"', "\\", "sk-", "bearer ", "api_key=", "secret:", "try again in 1",
                     "retry after 1", "\x1b[", "\x1b]", "\x9b", "\u202e", "Error code: 400 - {",
                     '"reason": "', "reason: \"", "AccessDeniedException", "PERMISSION_DENIED",
-                    "HTTP/1.1 403", "Error: 4", "status code 4", "[403 Forbidden"]
+                    "HTTP/1.1 403", "Error: 4", "status code 4", "[403 Forbidden",
+                    *NEW_PATTERN_SEEDS]
+
+
+# What the patterns added in issue 12's second round look for, beside their rule's sample:
+# the other alternatives of a phrase, and the tokens the Google quota reader keys on.
+NEW_PATTERN_SEEDS = [
+    "quotaId\\\": \\\"", "'quotaId': '", '"quota_limit": "', "quota exceeded for metric: ",
+    "quota exceeded for quota metric '", "' and limit '", ", limit: 0",
+    'quota_limit_value\\" value: \\"', "deleted or deactivated", "prompt was flagged",
+    "flagged as potentially violating", "missing authorization header", "no endpoints found for",
+    "no endpoints available matching", "负载已饱和", "resource exhausted", '"loc": [ "body"',
+    "{'detail': 'Method Not Allowed'}", "timeoutexception", "ssl connection", "secure channel",
+    "premature close", "connection failed", "connect error", "denied due to virtual network",
+]
 
 
 def baits() -> Iterator[tuple[str, str]]:

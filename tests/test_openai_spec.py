@@ -1,5 +1,5 @@
 """The probes and the simulator against the OpenAI API description (openai/openai-openapi,
-the copy in ../shared/specs): every request body `checker plan --json` produces validates
+the copy in tests/specs): every request body `checker plan --json` produces validates
 against the request schema of its endpoint, and every body the simulator sends against the
 response schema; the simulator refuses what the real API refuses."""
 

@@ -168,7 +168,8 @@ def test_every_field_of_the_loader_is_in_the_schema(schema: dict) -> None:  # ty
     for fields, shown in sections:
         assert list(shown) == [f.name for f in fields]
         for field in fields:
-            assert shown[field.name]["description"] == field.description
+            # Two kinds may name a field alike (OpenAI's and Vertex's `project`): both say so.
+            assert field.description in shown[field.name]["description"]
 
 
 @pytest.mark.parametrize("path", GOOD_FILES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -66,8 +66,6 @@ RULE_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
     ("google-key-restricted", "gemini_api_key_http_referrer_blocked", C.PERMISSION_DENIED),
     ("google-service-disabled", next(k for k in BY_CLASS if k.startswith(
         "vertex_api_service_disabled (SDK")), C.PERMISSION_DENIED),
-    ("google-no-quota", "gemini_rate_limit_exceeded_limit_zero_grpc_print", C.QUOTA_EXHAUSTED),
-    ("google-resource-exhausted", "gemini_resource_exhausted_sdk_wrapped", C.RATE_LIMITED),
     ("google-model-not-found", "gemini_model_not_found_genai_js_wrapper", C.MODEL_NOT_FOUND),
     ("google-thinking-budget", "gemini_thinking_budget_zero_invalid", C.PROBE_REJECTED),
     ("google-overloaded", "gemini_model_overloaded_503", C.SERVER_ERROR),

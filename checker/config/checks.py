@@ -56,6 +56,24 @@ def block_size(node: Node) -> int:
     return size
 
 
+def close_model(model: str, known: tuple[str, ...]) -> str | None:
+    """The published name ``model`` is probably a typo of: one or two letters swapped,
+    missing or extra (``gpt-iamge-2``), never a different version number."""
+    import difflib  # only when a name is unknown
+
+    lowered = model.lower()
+    if lowered in known:
+        return None
+    for candidate in difflib.get_close_matches(lowered, known, n=3, cutoff=0.85):
+        if _digits(candidate) == _digits(lowered):
+            return candidate
+    return None
+
+
+def _digits(name: str) -> str:
+    return "".join(c for c in name if c.isdigit())
+
+
 class ChecksSection:
     def __init__(self, reader: Reader, environment: Environment, providers: ProvidersSection,
                  max_checks: int) -> None:
@@ -63,6 +81,7 @@ class ChecksSection:
         self.environment = environment
         self.providers = providers
         self.max_checks = max_checks
+        self.model_warnings: set[tuple[str, int, int]] = set()  # (kind, line, column) said
 
     def read(self, node: Node, providers: Mapping[str, Provider],
              defaults: Defaults) -> list[Check]:
@@ -163,6 +182,7 @@ class ChecksSection:
                         self.reader.error(model_node, f"model name {model!r} is not valid",
                                           "model names have no spaces")
                         continue
+                    self.lint_model(kind.name, model, model_node)
                     for capability in capabilities:
                         refusal = kind.capability_refusal(model, capability, probe)
                         if refusal is not None:
@@ -192,6 +212,19 @@ class ChecksSection:
     def numbers(self, values: dict[str, Any], nodes: Mapping[str, Node],
                 fields: tuple[Field, ...], what: str) -> None:
         self.providers.numbers(values, nodes, fields, what)
+
+    def lint_model(self, kind_name: str, model: str, node: Node) -> None:
+        """A warning (not an error: vendors add models every month) for a name the vendor
+        does not publish but that is close to one it does."""
+        kind = KINDS[kind_name]
+        said = (kind_name, node.start_mark.line, node.start_mark.column)
+        if said in self.model_warnings:
+            return
+        self.model_warnings.add(said)
+        close = close_model(model, kind.known_models())
+        if close is not None:
+            self.reader.notice(node, f"warning: model '{model}' is not one checker knows for "
+                                     f"kind {kind_name}; did you mean '{close}'?")
 
     def capabilities(self, refs: list[tuple[str, Node]]) -> list[str]:
         capabilities: list[str] = []

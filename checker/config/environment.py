@@ -88,29 +88,33 @@ class Environment:
             return None
         return stripped
 
-    def key(self, node: Node, text: str, what: str, optional: bool = False) -> KeyRef | None:
-        """An ``api_key:`` value: ${VAR} references only, never a literal key."""
+    def key(self, node: Node, text: str, what: str, optional: bool = False,
+            field: str = "api_key") -> KeyRef | None:
+        """An ``api_key:`` value (or a kind's own credential field, e.g. ``access_token:``):
+        ${VAR} references only, never a literal key."""
         references = VARIABLE.findall(text)
         literal = VARIABLE.sub("", text)
         if not references:
             if looks_like_secret(text):
-                self.reader.error(node, f"api_key in {what} is a literal secret",
-                                  "never commit keys: write api_key: ${OPENAI_API_KEY} and set "
-                                  "the variable in the environment (then rotate the key you "
+                self.reader.error(node, f"{field} in {what} is a literal secret",
+                                  f"never commit keys: write {field}: "
+                                  f"${{{'OPENAI_API_KEY' if field == 'api_key' else 'VAR'}}} and "
+                                  "set the variable in the environment (then rotate the key you "
                                   "committed)")
             else:
-                self.reader.error(node, f"api_key in {what} must come from the environment",
-                                  "write api_key: ${VARIABLE_NAME}")
+                self.reader.error(node, f"{field} in {what} must come from the environment",
+                                  f"write {field}: ${{VARIABLE_NAME}}")
             return None
         defaults = [default for _, _, default in references]
         if looks_like_secret(literal) or any(looks_like_secret(d) for d in defaults):
-            self.reader.error(node, f"api_key in {what} contains a literal secret",
-                              "keep only ${VAR} in api_key; never commit keys (rotate this one)")
+            self.reader.error(node, f"{field} in {what} contains a literal secret",
+                              f"keep only ${{VAR}} in {field}; never commit keys (rotate this "
+                              "one)")
             return None
         value, variables, missing = self.interpolate(node, text)
         secret = None
         if value and not missing:
-            checked = self.credential(node, value, variables, f"api_key of {what}")
+            checked = self.credential(node, value, variables, f"{field} of {what}")
             if checked is None:
                 return None
             secret = Secret(checked)

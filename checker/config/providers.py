@@ -85,9 +85,11 @@ class ProvidersSection:
         values, nodes = self.reader.fields(node, fields, what, foreign_fields(kind_name))
         self.numbers(values, nodes, fields, what)
         key = None
-        if "api_key" in values:
-            key = self.environment.key(nodes["api_key"], values["api_key"], what,
-                                       optional=bool(values.get("optional", False)))
+        key_field = self.key_field(kind_name, values, nodes, what)
+        if key_field is not None:
+            key = self.environment.key(nodes[key_field], values[key_field], what,
+                                       optional=bool(values.get("optional", False)),
+                                       field=key_field)
         headers = self.headers(nodes["headers"], what) if "headers" in nodes else ()
         ca_bundle = None
         if "ca_bundle" in values:
@@ -96,17 +98,27 @@ class ProvidersSection:
         providers: list[Provider] = []
         for variant, variant_values, variant_nodes in self.variants(name, values, nodes, what,
                                                                     kind.sweep):
-            options = self.options(kind_name, variant_values, variant_nodes, what)
+            options = self.options(kind_name, variant_values, variant_nodes, what, node)
             url = self.base_url(nodes.get("base_url"), values.get("base_url"),
                                 kind.default_url(options), what,
                                 bool(values.get("allow_insecure_http", False)), node)
-            if "api_key" in values and key is None:
+            refusal = kind.api_key_refusal(options) if key_field == "api_key" else None
+            if refusal is not None:
+                self.reader.error(nodes["api_key"], f"'api_key' does not apply to {what}: "
+                                  f"{refusal[0]}", refusal[1])
+                self.broken_keys.add(variant)
+                continue
+            if key_field is not None and key is None:
                 self.broken_keys.add(variant)  # reported where it is written, not per check
             if url is None:
                 continue
-            if not providers and "api_key" not in values:
+            warning = kind.url_warning(url) if "base_url" in nodes and not providers else None
+            if warning is not None:
+                self.reader.notice(nodes["base_url"], f"warning: {warning}")
+            if not providers and key_field is None:
                 self.ambient_extra(kind, options, nodes.get("kind") or node, what)
-            if key is not None and key.value is not None and not providers:
+            if key_field == "api_key" and key is not None and key.value is not None \
+                    and not providers:
                 self.lint_key(key.value.reveal(), kind.expected_key_vendor(options, url),
                               nodes["api_key"], what)
             providers.append(Provider(
@@ -186,14 +198,31 @@ class ProvidersSection:
                 else:
                     values[field.name] = number
 
+    def key_field(self, kind_name: str, values: Mapping[str, Any], nodes: Mapping[str, Node],
+                  what: str) -> str | None:
+        """The field that holds the provider's credential: ``api_key``, or a kind's own
+        (``access_token:``); None when neither is given. Both given is an error."""
+        kind = KINDS[kind_name]
+        given = [name for name in ("api_key", *(f.name for f in kind.fields
+                                                 if f.type == "credential"))
+                 if name in values]
+        if len(given) > 1:
+            self.reader.error(nodes[given[1]], f"{what} has both '{given[0]}' and "
+                              f"'{given[1]}'", "keep the one the provider authenticates with")
+            return None
+        return given[0] if given else None
+
     def options(self, kind_name: str, values: Mapping[str, Any], nodes: Mapping[str, Node],
-                what: str) -> Mapping[str, Any]:
+                what: str, provider_node: Node | None = None) -> Mapping[str, Any]:
         kind = KINDS[kind_name]
         own: dict[str, Any] = {}
         for field in kind.fields:
             if field.name not in values:
                 continue
             value = values[field.name]
+            if field.type == "credential":
+                own[field.name] = True  # given; its value is the provider's key, never here
+                continue
             if field.type == "header":
                 value = self.environment.optional(nodes[field.name], value,
                                                   f"'{field.name}' of {what}", header=True)
@@ -202,7 +231,7 @@ class ProvidersSection:
             own[field.name] = value
 
         def error(field_name: str, message: str, fix: str) -> None:
-            anchor = nodes.get(field_name)
+            anchor = nodes.get(field_name, provider_node)  # a missing field: the provider
             if anchor is not None:
                 self.reader.error(anchor, f"{message} ({what})", fix)
 

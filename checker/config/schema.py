@@ -79,6 +79,8 @@ def scalar_schema(field: Field) -> Schema:
         return one_or_many(item)
     if field.type == "expect":
         return one_or_many({"enum": list(EXPECTATIONS)})
+    if field.type == "credential":
+        return variable_string()
     if field.type == "mapping":
         return {"type": "object"}
     if field.type == "list":
@@ -112,7 +114,13 @@ def exactly_one_of(*names: str) -> Schema:
 
 
 def provider_schema() -> Schema:
-    kind_fields = {f.name: f for kind in KINDS.values() for f in kind.fields}
+    kind_fields: dict[str, Field] = {}
+    for field in (f for kind in KINDS.values() for f in kind.fields):
+        known = kind_fields.get(field.name)
+        # Two kinds may name a field alike (OpenAI's and Vertex's `project`): both say so.
+        kind_fields[field.name] = field if known is None or known.description == \
+            field.description else known._replace(
+                description=f"{known.description} {field.description}")
     fields = (kind_field(), *PROVIDER_FIELDS[1:], *kind_fields.values())
     schema = object_schema(fields, {
         "base_url": {"type": "string", "pattern": r"^(https?://|\$\{)"},

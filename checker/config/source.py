@@ -225,7 +225,7 @@ class Reader:
         return values, nodes
 
     def value(self, node: Node, field: Field, what: str) -> Any:
-        if field.type in ("string", "header", "number", "integer", "boolean"):
+        if field.type in ("string", "header", "credential", "number", "integer", "boolean"):
             return self.scalar(node, field, what)
         if field.type == "enum":
             return self.choice(node, field, what)
@@ -247,7 +247,7 @@ class Reader:
                        field.description)
             return None
         tag = node.tag.rsplit(":", 1)[-1]
-        if field.type in ("string", "header"):
+        if field.type in ("string", "header", "credential"):
             if tag == "null":
                 self.error(node, f"'{field.name}' in {what} is empty", field.description)
                 return None

@@ -20,6 +20,7 @@ from .base import CAPABILITIES, CostEstimate, ProbeRequest, ProviderKind, format
 from .bedrock import BedrockKind
 from .gemini import GeminiKind
 from .openai import OpenAIKind
+from .vertex import VertexKind
 
 if TYPE_CHECKING:
     from ..classify import Dialect
@@ -32,6 +33,7 @@ KINDS: Mapping[str, ProviderKind] = {
         AnthropicKind(),
         GeminiKind(),
         BedrockKind(),
+        VertexKind(),
     )
 }
 DEFAULT_KIND = "openai"

@@ -92,6 +92,18 @@ def with_overrides(defaults: list[tuple[str, HeaderValue]],
     return [*(h for h in defaults if h[0].lower() not in replaced), *extra]
 
 
+# The model ids the vendor publishes (the anthropic SDK's `Model` literal; a test keeps the
+# two equal), for "did you mean" on an id the catalog does not know.
+KNOWN_MODELS: tuple[str, ...] = (
+    "claude-fable-5-2", "claude-mythos-5-2", "claude-haiku-5-5", "claude-sonnet-5-5",
+    "claude-fable-5-1", "claude-opus-5-5", "claude-mythos-5-1", "claude-sonnet-5",
+    "claude-fable-5", "claude-mythos-5", "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7",
+    "claude-mythos-preview", "claude-opus-4-6", "claude-sonnet-4-6", "claude-haiku-4-5",
+    "claude-haiku-4-5-20251001", "claude-opus-4-5", "claude-opus-4-5-20251101",
+    "claude-sonnet-4-5", "claude-sonnet-4-5-20250929",
+)
+
+
 class AnthropicKind(ProviderKind):
     name = "anthropic"
     summary = "Anthropic Messages API (x-api-key, anthropic-version, /v1/messages)"
@@ -108,6 +120,9 @@ class AnthropicKind(ProviderKind):
         row = model_row(model)
         return ModelInfo(MESSAGES, row.price, row.priced)
 
+    def known_models(self) -> tuple[str, ...]:
+        return KNOWN_MODELS
+
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
         if capability == REASONING_SUMMARY:
@@ -117,12 +132,7 @@ class AnthropicKind(ProviderKind):
         return None
 
     def build_probe(self, check: Check) -> ProbeRequest:
-        body: dict[str, Any] = {"model": check.model, "max_tokens": MAX_TOKENS,
-                                "messages": [{"role": "user",
-                                              "content": check.prompt or DEFAULT_PROMPT}]}
-        if check.capability == STREAM:
-            body["stream"] = True
-        body.update(check.params)
+        body = message_body(check)
         stream = bool(body.get("stream"))
         headers: list[tuple[str, HeaderValue]] = [*common_headers(stream),
                                                   ("anthropic-version", ANTHROPIC_VERSION)]
@@ -140,11 +150,7 @@ class AnthropicKind(ProviderKind):
 
     def estimate_cost(self, check: Check, request: ProbeRequest,
                       override: Price | None) -> CostEstimate:
-        row = model_row(check.model)
-        price = override or row.price
-        output = int(request.body.get("max_tokens") or MAX_TOKENS)
-        usd = (PROBE_INPUT_TOKENS * price.input_per_mtok + output * price.output_per_mtok) / 1e6
-        return CostEstimate(usd, override is not None or row.priced)
+        return message_cost(check.model, request, override)
 
     # -- the simulator
 
@@ -173,17 +179,46 @@ class AnthropicKind(ProviderKind):
         return REFUSALS[refusal.partition(":")[0]](request)
 
     def sim_success(self, request: SimRequest) -> Reply:
-        message = {"id": "msg_" + random_hex(12), "type": "message", "role": "assistant",
-                   "model": request.model, "content": [{"type": "text", "text": "OK"}],
-                   "stop_reason": "max_tokens", "stop_sequence": None,
-                   "usage": {"input_tokens": 12, "output_tokens": 1}}
-        if request.capability == STREAM and request.settings.honour_stream:
-            return Reply(200, _event_stream(message), content_type="text/event-stream")
-        return json_reply(200, message)
+        return message_reply(request)
 
     def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
         return {"request-id": _request_id(), "anthropic-organization-id": str(uuid.uuid4()),
                 **rate_limit_headers(tier, time.time())}
+
+
+# --- the Messages request and answer, shared with Claude on Vertex AI (``vertex.py``) --------
+
+
+def message_body(check: Check) -> dict[str, Any]:
+    """The cheapest Messages request: a one-token answer to the probe prompt (streamed for
+    ``stream``), with the check's ``params`` merged in."""
+    body: dict[str, Any] = {"model": check.model, "max_tokens": MAX_TOKENS,
+                            "messages": [{"role": "user",
+                                          "content": check.prompt or DEFAULT_PROMPT}]}
+    if check.capability == STREAM:
+        body["stream"] = True
+    body.update(check.params)
+    return body
+
+
+def message_cost(model: str, request: ProbeRequest, override: Price | None) -> CostEstimate:
+    """An upper bound of one Messages probe at list price (the budget as sent)."""
+    row = model_row(model)
+    price = override or row.price
+    output = int(request.body.get("max_tokens") or MAX_TOKENS)
+    usd = (PROBE_INPUT_TOKENS * price.input_per_mtok + output * price.output_per_mtok) / 1e6
+    return CostEstimate(usd, override is not None or row.priced)
+
+
+def message_reply(request: SimRequest) -> Reply:
+    """A Message as the API sends it, or its documented event stream for ``stream``."""
+    message = {"id": "msg_" + random_hex(12), "type": "message", "role": "assistant",
+               "model": request.model, "content": [{"type": "text", "text": "OK"}],
+               "stop_reason": "max_tokens", "stop_sequence": None,
+               "usage": {"input_tokens": 12, "output_tokens": 1}}
+    if request.capability == STREAM and request.settings.honour_stream:
+        return Reply(200, _event_stream(message), content_type="text/event-stream")
+    return json_reply(200, message)
 
 
 # --- how Anthropic answers ------------------------------------------------------------------

@@ -8,49 +8,47 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import threading
 from typing import Any
 
 from .. import safejson
 from ..secrets import Secret
 from . import extras
 from .base import HeaderValue, ProbeRequest
-
-# The environment the chain reads: credentials are resolved once per distinct value.
-_CHAIN_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ROLE_ARN",
-                    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONFIG_FILE",
-                    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
-
+from .blocking import PerRun
 
 # --- credentials and signing (botocore) ----------------------------------------------------
 
-_CREDENTIALS: dict[tuple[str | None, ...], Any] = {}
-_CHAIN_LOCK = threading.Lock()
+HINT = ("assume a role before this step (aws-actions/configure-aws-credentials), set "
+        "AWS_PROFILE, or write api_key: ${AWS_BEARER_TOKEN_BEDROCK}")
+CREDENTIAL_TIMEOUT = 30.0  # seconds: a web-identity exchange or a metadata endpoint
+_CREDENTIALS: PerRun[tuple[Any, Any]] = PerRun("the AWS credential chain")
 
 
-def chain_credentials(profile: str | None) -> Any:
-    """Frozen credentials from botocore's chain (blocking: it may ask STS or a metadata
-    endpoint, so callers run it in a thread). Resolved once per profile and environment;
-    refreshable credentials refresh themselves."""
-    session_module = extras.require("bedrock", "botocore.session")
-    exceptions = extras.require("bedrock", "botocore.exceptions")
-    key = (profile, *(os.environ.get(name) for name in _CHAIN_VARIABLES))
-    try:
-        with _CHAIN_LOCK:
-            credentials = _CREDENTIALS.get(key)
-            if credentials is None:
-                credentials = session_module.Session(profile=profile).get_credentials()
-                if credentials is None:
-                    raise ValueError(
-                        "no AWS credentials found by the credential chain (environment "
-                        "variables, profile, web identity, instance role): assume a role "
-                        "(aws-actions/configure-aws-credentials) or set api_key: "
-                        "${AWS_BEARER_TOKEN_BEDROCK}")
-                _CREDENTIALS[key] = credentials
-        return credentials.get_frozen_credentials()
-    except (exceptions.BotoCoreError, exceptions.ClientError) as exc:
-        raise ValueError(f"the AWS credential chain failed: {exc}") from None
+async def chain_credentials(provider: str, profile: str | None, timeout: float) -> Any:
+    """Frozen credentials from botocore's chain (environment, profile, web identity, SSO,
+    container and instance roles), loaded once per provider and run in a bounded thread,
+    reloaded when botocore says they need refreshing."""
+    _, frozen = await _CREDENTIALS.get(provider, lambda previous: _load(previous, profile),
+                                       _fresh, timeout, HINT)
+    return frozen
+
+
+def _load(previous: tuple[Any, Any] | None, profile: str | None) -> tuple[Any, Any]:
+    """Blocking (botocore may ask STS or a metadata endpoint): runs in a thread."""
+    if previous is None:
+        session = extras.require("bedrock", "botocore.session")
+        credentials = session.Session(profile=profile).get_credentials()
+        if credentials is None:
+            raise ValueError("no AWS credentials found by the credential chain (environment "
+                             "variables, profile, web identity, instance role)")
+    else:
+        credentials = previous[0]
+    return credentials, credentials.get_frozen_credentials()
+
+
+def _fresh(value: tuple[Any, Any]) -> bool:
+    needs = getattr(value[0], "refresh_needed", None)
+    return not (callable(needs) and needs())
 
 
 def sign(request: ProbeRequest, credentials: Any, service: str, region: str) -> ProbeRequest:

@@ -217,6 +217,11 @@ class ProviderKind(abc.ABC):
         AWS credential chain"), fetched by ``authorize``; None: an ``api_key`` is required."""
         return None
 
+    def api_key_refusal(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(why, fix) when ``api_key:`` cannot be these options' credential (the kind takes
+        OAuth tokens only, or ``auth:`` chose another way); None: it can."""
+        return None
+
     def key_variable(self, options: Mapping[str, Any]) -> str:
         """The variable the vendor's docs keep the key in (for messages)."""
         return self.key_env
@@ -228,6 +233,16 @@ class ProviderKind(abc.ABC):
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
         """(message, fix) when ``capability`` cannot apply to ``model``."""
+        return None
+
+    def known_models(self) -> tuple[str, ...]:
+        """Model names the vendor publishes, for "did you mean" on a name the catalog does
+        not know (empty: no suggestions)."""
+        return ()
+
+    def url_warning(self, base_url: str) -> str | None:
+        """A warning for a base URL that is probably wrong (e.g. a vendor's host without
+        its API path); None when it looks right or nothing is known."""
         return None
 
     # -- probes and prices

@@ -18,7 +18,6 @@ with the AWS credential chain or sent with a Bedrock API key, one provider per r
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import functools
@@ -36,7 +35,14 @@ from ..shapes import SuccessShape
 from . import simulated_bedrock as sim
 from .anthropic import model_row as anthropic_row
 from .anthropic import with_overrides
-from .aws import STREAM_EVENTS, caller_arn, chain_credentials, first_message, sign
+from .aws import (
+    CREDENTIAL_TIMEOUT,
+    STREAM_EVENTS,
+    caller_arn,
+    chain_credentials,
+    first_message,
+    sign,
+)
 from .base import (
     REASONING_SUMMARY,
     STREAM,
@@ -51,6 +57,7 @@ from .base import (
     SimRequest,
     Sweep,
 )
+from .blocking import in_thread
 from .openai_catalog import DEFAULT_PROMPT
 
 if TYPE_CHECKING:
@@ -200,7 +207,8 @@ class BedrockKind(ProviderKind):
     async def authorize(self, request: ProbeRequest, provider: Provider) -> ProbeRequest:
         if any(name.lower() == "authorization" for name, _ in request.headers):
             return request  # a Bedrock API key (bearer)
-        credentials = await asyncio.to_thread(chain_credentials, provider.option("profile"))
+        credentials = await chain_credentials(provider.name, provider.option("profile"),
+                                              provider.timeout or CREDENTIAL_TIMEOUT)
         return sign(request, credentials, SIGNING_NAME, region_of(provider))
 
     def proves(self, check: Check, request: ProbeRequest) -> str:
@@ -234,7 +242,8 @@ class BedrockKind(ProviderKind):
         if provider.api_key is not None:
             key = provider.api_key.value
             return api_key_identity(key.reveal()) if key is not None else None
-        credentials = await asyncio.to_thread(chain_credentials, provider.option("profile"))
+        timeout = provider.timeout or CREDENTIAL_TIMEOUT
+        credentials = await chain_credentials(provider.name, provider.option("profile"), timeout)
         url = provider.option("sts_url") or sts_default(provider)
         request = ProbeRequest("sts", "POST", url + "/", (
             ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),), {}, False,
@@ -242,7 +251,7 @@ class BedrockKind(ProviderKind):
         answer = await fetch(sign(request, credentials, "sts", region_of(provider)))
         if answer.status != 200:
             return None
-        return await asyncio.to_thread(caller_arn, answer.body)
+        return await in_thread(lambda: caller_arn(answer.body), timeout, "sts-identity")
 
     # -- the simulator (simulated_bedrock.py)
 

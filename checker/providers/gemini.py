@@ -148,11 +148,7 @@ class GeminiKind(ProviderKind):
         return None
 
     def build_probe(self, check: Check) -> ProbeRequest:
-        row = model_row(model_id(check.model))
-        prompt = check.prompt or (DEFAULT_IMAGE_PROMPT if row.image else DEFAULT_PROMPT)
-        body: dict[str, Any] = {"contents": [{"role": "user", "parts": [{"text": prompt}]}],
-                                "generationConfig": json.loads(json.dumps(row.config))}
-        body.update(check.params)
+        body = generate_body(check)
         stream = check.capability == STREAM
         headers: list[tuple[str, HeaderValue]] = list(common_headers(stream))
         if check.key is not None and check.key.value is not None:
@@ -163,33 +159,20 @@ class GeminiKind(ProviderKind):
                             stream)
 
     def proves(self, check: Check, request: ProbeRequest) -> str:
-        row = model_row(model_id(check.model))
-        answer = ("one generated image" if row.image
-                  else f"an answer of at most {row.output_tokens} token"
-                  + ("s" if row.output_tokens > 1 else ""))
         what = ("the key is valid and not restricted, the project may use this model, has "
-                f"quota for it and is served where this runs: {answer}")
+                f"quota for it and is served where this runs: {generated(check.model)}")
         return what + (", streamed: the first server-sent event" if request.stream else "")
 
     def estimate_cost(self, check: Check, request: ProbeRequest,
                       override: Price | None) -> CostEstimate:
-        row = model_row(model_id(check.model))
-        price = override or row.price
-        usd = PROBE_INPUT_TOKENS * price.input_per_mtok / 1e6
-        if row.image:
-            usd += price.per_image
-        else:  # the budget as sent (`params:` may have raised it)
-            config = request.body.get("generationConfig")
-            sent = row._replace(config=config) if isinstance(config, dict) else row
-            usd += sent.output_tokens * price.output_per_mtok / 1e6
-        return CostEstimate(usd, override is not None or row.priced)
+        return generate_cost(check.model, request, override)
 
     # -- the simulator
 
     def sim_route(self, method: str, path: str, headers: Mapping[str, str],
                   body: Mapping[str, Any]) -> SimRequest | None:
         match = _ROUTE.search(path)
-        if match is None:
+        if match is None or "/publishers/" in path:  # Vertex AI's paths are not the API's
             return None
         capability = STREAM if match.group(2) == "streamGenerateContent" else ACCESS
         return SimRequest(self.name, GENERATE, headers.get("x-goog-api-key", ""),
@@ -212,25 +195,72 @@ class GeminiKind(ProviderKind):
         return json_reply(status, payload, **headers)
 
     def sim_success(self, request: SimRequest) -> Reply:
-        row = model_row(request.model)
-        part: dict[str, Any] = ({"inlineData": {"mimeType": "image/png", "data": _PNG}}
-                                if row.image else {"text": "OK"})
-        answer = {"candidates": [{"content": {"parts": [part], "role": "model"},
-                                  "finishReason": "STOP" if row.image else "MAX_TOKENS",
-                                  "index": 0}],
-                  "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 1,
-                                    "totalTokenCount": 6},
-                  "modelVersion": request.model, "responseId": random_hex(11)}
-        if request.capability != STREAM or not request.settings.honour_stream:
-            return json_reply(200, answer)
-        if "alt=sse" in request.query:
-            return Reply(200, _sse(answer), content_type="text/event-stream")
-        # Without alt=sse the API streams one JSON array.
-        return Reply(200, iter([b"[" + json.dumps(answer).encode() + b"]"]))
+        return generate_reply(request, generate_answer(request.model))
 
 
 _ROUTE = re.compile(r"/models/([^/:]{1,200}):(generateContent|streamGenerateContent)$")
 _PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+
+
+# --- the GenerateContent request and answer, shared with Vertex AI (``vertex.py``) ----------
+
+
+def generate_body(check: Check) -> dict[str, Any]:
+    """The cheapest GenerateContentRequest for ``check.model`` (its smallest output budget
+    and least thinking), with the check's ``params`` merged in."""
+    row = model_row(model_id(check.model))
+    prompt = check.prompt or (DEFAULT_IMAGE_PROMPT if row.image else DEFAULT_PROMPT)
+    body: dict[str, Any] = {"contents": [{"role": "user", "parts": [{"text": prompt}]}],
+                            "generationConfig": json.loads(json.dumps(row.config))}
+    body.update(check.params)
+    return body
+
+
+def generated(model: str) -> str:
+    """What a granted probe of ``model`` generates, in a few words (for ``proves``)."""
+    row = model_row(model_id(model))
+    if row.image:
+        return "one generated image"
+    return (f"an answer of at most {row.output_tokens} token"
+            + ("s" if row.output_tokens > 1 else ""))
+
+
+def generate_cost(model: str, request: ProbeRequest, override: Price | None) -> CostEstimate:
+    """An upper bound of one GenerateContent probe at list price: the prompt, and the
+    output budget as sent (``params:`` may have raised it) or one image."""
+    row = model_row(model_id(model))
+    price = override or row.price
+    usd = PROBE_INPUT_TOKENS * price.input_per_mtok / 1e6
+    if row.image:
+        usd += price.per_image
+    else:
+        config = request.body.get("generationConfig")
+        sent = row._replace(config=config) if isinstance(config, dict) else row
+        usd += sent.output_tokens * price.output_per_mtok / 1e6
+    return CostEstimate(usd, override is not None or row.priced)
+
+
+def generate_answer(model: str) -> dict[str, Any]:
+    """A GenerateContentResponse as the API sends it (the simulator's success)."""
+    row = model_row(model_id(model))
+    part: dict[str, Any] = ({"inlineData": {"mimeType": "image/png", "data": _PNG}}
+                            if row.image else {"text": "OK"})
+    return {"candidates": [{"content": {"parts": [part], "role": "model"},
+                            "finishReason": "STOP" if row.image else "MAX_TOKENS",
+                            "index": 0}],
+            "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 1,
+                              "totalTokenCount": 6},
+            "modelVersion": model, "responseId": random_hex(11)}
+
+
+def generate_reply(request: SimRequest, answer: Mapping[str, Any]) -> Reply:
+    """``answer`` as one JSON body, or streamed: server-sent events with ``alt=sse``,
+    else one JSON array (as the API streams without it)."""
+    if request.capability != STREAM or not request.settings.honour_stream:
+        return json_reply(200, answer)
+    if "alt=sse" in request.query:
+        return Reply(200, _sse(answer), content_type="text/event-stream")
+    return Reply(200, iter([b"[" + json.dumps(answer).encode() + b"]"]))
 
 
 def _sse(answer: Mapping[str, Any]) -> Iterator[bytes]:
@@ -298,21 +328,18 @@ def gemini_dialect() -> Dialect:
              text=r"\bapi_key_(http_referrer|service|ip_address|android_app|ios_app)_blocked\b"
                   r"|requests from referer .{0,200} are blocked"
                   r"|requests to this api .{0,300} are blocked"),
+        # "Generative Language API (Staging) has not been used in project …", also without
+        # its ErrorInfo.
         Rule("google-service-disabled", C.PERMISSION_DENIED,
-             text=r"\bservice_disabled\b|api has not been used in project"),
-        # A quota of zero is no rate limit: the project has no allowance for the model
-        # (a free tier without it); waiting does not help.
-        Rule("google-no-quota", C.QUOTA_EXHAUSTED,
-             text=r"quota exceeded for metric: [^,\n]{1,200}, limit: 0\b"
-                  r"|quota_limit_value\"[ \t\r\n]{0,8}value: \"0\""),
-        Rule("google-resource-exhausted", C.RATE_LIMITED,
-             text=r"\bresource_exhausted\b|resource has been exhausted"),
+             text=r"\bservice_disabled\b|has not been used in project"),
+        # Quotas (a limit of zero, a daily or a per-minute window) and RESOURCE_EXHAUSTED are
+        # the shared table's: its rows read the QuotaFailure first.
         Rule("google-model-not-found", C.MODEL_NOT_FOUND, text=r"is not found for api version"),
         Rule("google-thinking-budget", C.PROBE_REJECTED,
              text=r"budget 0 is invalid\. this model only works in thinking mode"
                   r"|the thinking budget \(-?\d{1,12}\) is invalid"),
         Rule("google-overloaded", C.SERVER_ERROR,
-             text=r"the model is overloaded\. please try again later"
+             text=r"the model is overloaded"
                   r"|this model is currently experiencing high demand"),
         Rule("google-internal", C.SERVER_ERROR,
              text=r"an internal error has occurred\. please retry or report in"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
 
 from .. import __version__
 from ..fields import Field
@@ -38,6 +39,7 @@ from .openai_catalog import (
     family_of,
     probe_kind_for,
 )
+from .openai_models import KNOWN_MODELS
 from .openai_wire import (
     PATHS,
     bearer,
@@ -100,6 +102,15 @@ def common_headers(stream: bool) -> list[tuple[str, HeaderValue]]:
     ]
 
 
+# The OpenAI-style API of each known host, as its SDK base URL (a host that serves it at
+# the root, like DeepSeek's, has no path to forget and is left out).
+API_URLS: Mapping[str, str] = {
+    str(urlsplit(url).hostname): url
+    for url in ("https://api.openai.com/v1", *(p.base_url for p in PRESETS.values()))
+    if url.count("/") > 2
+}
+
+
 class OpenAIKind(ProviderKind):
     name = "openai"
     summary = "OpenAI and OpenAI-compatible relays (Bearer key, /chat/completions, …)"
@@ -133,6 +144,18 @@ class OpenAIKind(ProviderKind):
         nothing about the keys it takes."""
         preset = PRESETS.get(str(options.get("preset")))
         return preset.vendor if preset is not None else vendor_of_host(base_url)
+
+    def known_models(self) -> tuple[str, ...]:
+        return KNOWN_MODELS
+
+    def url_warning(self, base_url: str) -> str | None:
+        parts = urlsplit(base_url)
+        api_url = API_URLS.get((parts.hostname or "").lower())
+        if api_url is None or parts.path.rstrip("/") == urlsplit(api_url).path:
+            return None
+        return (f"base_url {base_url} is not where {urlsplit(api_url).hostname} serves its "
+                f"OpenAI-style API: probes would go to {base_url}/chat/completions, which it "
+                f"does not serve; did you mean {api_url}?")
 
     def model_info(self, model: str) -> ModelInfo:
         family = family_of(model)

@@ -64,6 +64,9 @@ TABLE: tuple[Scenario, ...] = (
     Scenario("deactivated", "a deactivated account: 401 account_deactivated",
              _always("deactivated")),
     Scenario("region", "403 unsupported_country_region_territory", _always("region")),
+    Scenario("identity-denied", "a cloud identity without the role or IAM permission to call "
+             "models: every request refused (Azure: PermissionDenied; Vertex AI: "
+             "aiplatform.endpoints.predict denied)", _always("project_denied")),
     Scenario("moderated", "images refused by the safety system",
              (Step("images", "moderation"),)),
     Scenario("slow", "answers only after `slow_seconds`", delay=True),

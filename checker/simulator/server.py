@@ -18,6 +18,7 @@ import struct
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 from ..providers import KINDS
 from ..providers.base import Reply, SimRequest, SimSettings
+from ..providers.entra import unsigned_token
 from .faults import FAULTS, invalid_route
 from .scenarios import BY_NAME, ONEAPI_CHANNELS, PROJECT_ALLOWLIST, Scenario
 
@@ -34,6 +36,8 @@ SCENARIOS: Mapping[str, str] = {name: s.description for name, s in BY_NAME.items
 # `sim-<scenario>` signs with it (`checker simulate`; new_aws_credentials makes random ones).
 SIM_AWS_SECRET = "sim-aws-secret-access-key"
 SIGNING_SECRETS: Mapping[str, str] = {f"sim-{name}": SIM_AWS_SECRET for name in BY_NAME}
+ENTRA_AUDIENCE = "https://cognitiveservices.azure.com"
+SIM_TENANT = "5e1a7c3d-0000-4000-8000-00000000c4ec"  # the simulator's Entra tenant
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,18 @@ class Simulator:
         self.keys[key_id] = scenario
         self.signing_secrets[key_id] = secrets.token_urlsafe(30)
         return key_id, self.signing_secrets[key_id]
+
+    def new_entra_token(self, scenario: str, *, audience: str = ENTRA_AUDIENCE,
+                        expires_in: float = 3600.0, oid: str | None = None) -> str:
+        """An Entra ID-shaped token (a JWT with no valid signature: ``aud``, ``oid``,
+        ``tid``, ``exp``) bound to ``scenario``. Azure OpenAI's simulator refuses it, as
+        Azure does, when its audience is another service's or it has expired."""
+        key = self.new_key(scenario)
+        token = unsigned_token({"aud": audience, "iss": f"https://sts.windows.net/{SIM_TENANT}/",
+                                "oid": oid or str(uuid.uuid4()), "tid": SIM_TENANT,
+                                "exp": int(time.time() + expires_in), "sim": key[7:]})
+        self.keys[token] = self.keys.pop(key)
+        return token
 
     # -- behaviour
 
