@@ -364,7 +364,6 @@ def bedrock_dialect() -> Dialect:
         Rule("bedrock-daily-quota", C.QUOTA_EXHAUSTED, text=r"too many tokens per day"),
         Rule("bedrock-throttling", C.RATE_LIMITED, exceptions=frozenset({"throttlingexception"})),
         Rule("bedrock-unavailable", C.SERVER_ERROR,
-             exceptions=frozenset({"serviceunavailableexception"}),
              text=r"bedrock is unable to process your request"),
     )
     return Dialect("bedrock", success_shape, rules)
