@@ -166,10 +166,11 @@ def _json_success_kind(head: str) -> str | None:
 
 def _wrong_shape(shape: SuccessShape, expected: Expected) -> str | None:
     """Why a success body does not prove the capability, or None when it does."""
-    if expected.stream is True and shape.format != "sse":
+    streams = ("sse", "eventstream")
+    if expected.stream is True and shape.format not in streams:
         return ("asked for an event stream, but the endpoint answered with one JSON body "
                 "(it ignores `stream: true`): streaming is not proven")
-    if expected.stream is False and shape.format == "sse":
+    if expected.stream is False and shape.format in streams:
         return "asked for one JSON answer, but the endpoint sent an event stream"
     if expected.kind is not None and shape.kind is not None and shape.kind != expected.kind:
         return (f"a {expected.kind} probe was answered with a {shape.kind} body: the endpoint "

@@ -27,7 +27,12 @@ DEMO_KEYS: Mapping[str, str] = {
     "DEMO_GEMINI_KEY": "verified",
     "DEMO_GEMINI_REGION_KEY": "region",
     "DEMO_OPENROUTER_KEY": "verified",
+    "DEMO_BEDROCK_API_KEY": "subscribing",
 }
+# Variables of the AWS credential chain that would otherwise choose other credentials.
+AWS_CHAIN_VARIABLES = ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ROLE_ARN",
+                       "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                       "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
 
 
 def demo_config_text() -> str:
@@ -42,3 +47,14 @@ def demo_environment(simulator: Simulator) -> dict[str, str]:
     for variable, scenario in DEMO_KEYS.items():
         environ[variable] = simulator.new_key(scenario)
     return environ
+
+
+def use_demo_aws_credentials(simulator: Simulator) -> None:
+    """The AWS credential chain reads the process environment: for the demo's Bedrock
+    provider, this process (only) gets test credentials the simulator verifies signatures
+    with, and nothing that would pick others (a profile, a role, a metadata endpoint)."""
+    for variable in AWS_CHAIN_VARIABLES:
+        os.environ.pop(variable, None)
+    key_id, secret = simulator.new_aws_credentials("verified")
+    os.environ.update({"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
+                       "AWS_EC2_METADATA_DISABLED": "true"})

@@ -30,6 +30,7 @@ class OutcomeClass(enum.StrEnum):
     CONFIG_ERROR = "config_error"
     INTERRUPTED = "interrupted"
     TIER_TOO_LOW = "tier_too_low"
+    ACCESS_PENDING = "access_pending"
 
     def __str__(self) -> str:
         return self.value
@@ -115,6 +116,19 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         ),
         headline="key {key} may not use {model}",
         action="allow it in the project's model limits, or use another key",
+    ),
+    OutcomeClass.ACCESS_PENDING: ClassInfo(
+        Kind.DENIED, retryable=False, waitable=True, excusable=False,
+        summary="access to the model is being set up and not complete yet",
+        hint=(
+            "The account's access to this model is being set up (Bedrock: the AWS Marketplace "
+            "subscription the first call starts, which takes minutes). Until it completes, calls"
+            " fail: `checker wait` re-probes until it does. If it never completes, the identity "
+            "needs aws-marketplace:ViewSubscriptions and aws-marketplace:Subscribe once (or an "
+            "administrator subscribes the account), then allow a few minutes."
+        ),
+        headline="access to {model} is still being set up",
+        action="wait (checker wait), or grant the Marketplace subscribe permissions once",
     ),
     OutcomeClass.ACCOUNT_DISABLED: ClassInfo(
         Kind.DENIED, retryable=False, waitable=False, excusable=False,

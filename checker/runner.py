@@ -341,8 +341,8 @@ async def _run_check(
             cls, status, message, rule, code = (answer.failure, answer.failure_status,
                                                 answer.failure_message, "transport", None)
         else:
-            outcome = classify(answer.status, answer.headers, answer.body, request.expected,
-                               dialect)
+            body = kind.readable(request, answer.status, answer.headers, answer.body)
+            outcome = classify(answer.status, answer.headers, body, request.expected, dialect)
             cls, status, message, rule, code = (outcome.cls, outcome.status, outcome.message,
                                                 outcome.rule, outcome.code)
         activity.last_class, activity.last_status = cls, status
@@ -378,6 +378,9 @@ async def _run_check(
 
     if cls is OutcomeClass.MODEL_NOT_FOUND and ACCESS in kind.model_info(check.model).gated:
         notes.append(unverified_note(check.model))
+    advice = kind.advice(check, cls, rule)
+    if advice:
+        notes.append(advice)
     return Result(
         check=check,
         cls=cls,

@@ -145,8 +145,12 @@ async def _exchange(client: httpx2.AsyncClient, request: ProbeRequest, timeout: 
                 stream = 200 <= status < 300 and request.stream
                 cap = SUCCESS_READ_CAP if 200 <= status < 300 and not stream else ERROR_READ_CAP
                 decoder = BoundedDecoder(encodings, cap)
-                body = await (_read_first_event(response, decoder) if stream
-                              else _read_capped(response, decoder))
+                if not stream:
+                    body = await _read_capped(response, decoder)
+                elif request.stream_format == "aws-eventstream":
+                    body = await _read_first_message(response, decoder)
+                else:
+                    body = await _read_first_event(response, decoder)
             except DecodingError as exc:
                 return _failure(OutcomeClass.UNEXPECTED_RESPONSE, str(exc), began, status)
         return Answer(status, answer_headers, body, (time.perf_counter() - began) * 1000)
@@ -175,6 +179,22 @@ async def _read_first_event(response: httpx2.Response, decoder: BoundedDecoder) 
         buffer += decoder.feed(chunk)
         normalized = buffer.replace(b"\r\n", b"\n")
         if b"data:" in normalized and b"\n\n" in normalized[normalized.index(b"data:"):]:
+            break
+        if decoder.done or raw >= RAW_READ_CAP:
+            break
+    return buffer
+
+
+async def _read_first_message(response: httpx2.Response, decoder: BoundedDecoder) -> bytes:
+    """Read an AWS event stream up to the end of its first message: its prelude's first
+    four bytes are the message's total length (the kind decodes and checks the message
+    with the vendor's library). Up to the cap if it never completes."""
+    buffer = b""
+    raw = 0
+    async for chunk in response.aiter_raw():
+        raw += len(chunk)
+        buffer += decoder.feed(chunk)
+        if len(buffer) >= 4 and len(buffer) >= int.from_bytes(buffer[:4], "big"):
             break
         if decoder.done or raw >= RAW_READ_CAP:
             break

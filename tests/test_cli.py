@@ -31,10 +31,10 @@ def test_demo_runs_the_bundled_config_and_writes_junit(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     for text in ("verification_required", "auth_failed", "quota_exhausted", "permission_denied",
                  "region_blocked", "What to do:",
-                 "29 checks: 15 passed, 14 failed, 0 inconclusive"):
+                 "34 checks: 18 passed, 16 failed, 0 inconclusive"):
         assert text in result.stdout
     cases = junit_cases(tmp_path / "checker-report.xml")
-    assert len(cases) == 29
+    assert len(cases) == 34
     assert outcome_of(cases["unverified-org / gpt-image-1 [access]"]) == (
         "failure:verification_required")
     assert outcome_of(cases["unverified-org / o3 [stream]"]) == "failure:verification_required"
@@ -51,6 +51,16 @@ def test_demo_runs_the_bundled_config_and_writes_junit(tmp_path: Path) -> None:
     assert outcome_of(cases["gemini-eu-runner / gemini-2.5-flash [access]"]) == (
         "failure:region_blocked")
     assert outcome_of(cases["openrouter / openai/gpt-4o-mini [access]"]) == "pass"
+    # Bedrock in two regions (signed requests the simulator verified), and a new account.
+    profile = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    assert outcome_of(cases[f"bedrock@us-east-1 / {profile} [access]"]) == "pass"
+    assert outcome_of(cases[f"bedrock@eu-west-1 / {profile} [access]"]) == (
+        "failure:model_not_found")
+    assert outcome_of(cases["bedrock@eu-west-1 / amazon.nova-lite-v1:0 [access]"]) == "pass"
+    assert outcome_of(cases[f"bedrock-new-account / {profile} [access]"]) == (
+        "failure:access_pending")
+    assert "arn:aws:sts::111122223333:assumed-role/checker-simulator/ci-session" in (
+        result.stdout)
 
 
 def test_run_all_ok_exits_0_with_json(simulator: Simulator, write_config,  # type: ignore[no-untyped-def]

@@ -325,3 +325,52 @@ def test_the_azure_entra_workflow_as_copied(simulator: Simulator, tmp_path: Path
     assert token not in run.stdout + run.stderr + run.summary
     assert "--resource https://cognitiveservices.azure.com" in (
         tmp_path / "az.log").read_text(encoding="utf-8")
+
+
+# --- cloud identities: Bedrock with a role assumed through GitHub's OIDC --------------------
+# aws-actions/configure-aws-credentials is stood in for by what it leaves: the role's
+# temporary credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
+# AWS_REGION. The simulator verifies every signature made with them.
+
+
+def test_the_bedrock_workflow_assumes_the_role_before_it_checks() -> None:
+    job = workflow("bedrock-oidc.yml")["jobs"]["model-access"]
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    steps = job["steps"]
+    assume = next(s for s in steps if s.get("uses", "").startswith(
+        "aws-actions/configure-aws-credentials@"))
+    assert assume["uses"] == ("aws-actions/configure-aws-credentials@"
+                              "e6de054238d6b7531b4efff3b6587d9aade6a06c")
+    assert set(assume["with"]) == {"role-to-assume", "aws-region"}
+    assert steps.index(assume) < steps.index(checker_step("bedrock-oidc.yml"))
+    assert checker_step("bedrock-oidc.yml")["with"]["extras"] == "bedrock"
+
+
+@pytest.mark.parametrize(("scenario", "code", "seen"), [
+    ("verified", 0, "6 checks: 6 passed"),
+    ("subscribing", 1, "access_pending"),
+    ("expired-token", 1, "auth_failed"),
+])
+def test_the_bedrock_workflow_as_copied(simulator: Simulator, tmp_path: Path, scenario: str,
+                                        code: int, seen: str) -> None:
+    workspace = tmp_path / "repository"
+    workspace.mkdir()
+    text = (EXAMPLES / "bedrock-checks.yml").read_text(encoding="utf-8")
+    (workspace / "bedrock-checks.yml").write_text(text.replace(
+        "kind: bedrock", f"kind: bedrock\n    base_url: {simulator.origin}"), encoding="utf-8")
+    key_id, secret = simulator.new_aws_credentials(scenario)
+    session = "IQoJb3JpZ2luX2VjEJr-role-session-token-0123456789"
+    env = {"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
+           "AWS_SESSION_TOKEN": session, "AWS_REGION": "us-east-1",
+           "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    run = run_check_step(workspace, checker_step("bedrock-oidc.yml")["with"], env)
+    assert run.code == code, run.stdout + run.stderr
+    assert seen in run.stdout + run.summary
+    # STS tells who the role session is; expired credentials it refuses too.
+    assert ("assumed-role/checker-simulator" in run.stdout + run.summary) is (
+        scenario != "expired-token")
+    for secret_text in (secret, session, key_id):
+        assert secret_text not in run.stdout + run.stderr + run.summary
+    report = (workspace / "checker-report.xml").read_text(encoding="utf-8")
+    assert "bedrock@eu-west-1" in report and secret not in report and session not in report

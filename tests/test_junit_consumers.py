@@ -19,7 +19,8 @@ from tests.conftest import run_cli
 SCHEMAS = Path(__file__).parent / "schemas"
 CHECKER_XSD = SCHEMAS / "junit-10-checker.xsd"
 JENKINS_XSD = SCHEMAS / "junit-10.xsd"
-CASE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+ / [^ ]+ \[[a-z_]+\]( \(key [A-Z0-9_,]+\))?$")
+CASE_NAME = re.compile(r"^[A-Za-z0-9_.\-]+(@[a-z0-9-]+)? / [^ ]+ \[[a-z_]+\]"
+                       r"( \(key [A-Z0-9_,]+\))?$")
 FIXED_POINT = re.compile(r"^\d+\.\d{1,3}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 
@@ -216,12 +217,12 @@ def test_demo_report_validates_and_parses(tmp_path: Path) -> None:
     assert_valid(report)
     xml = JUnitXml.fromfile(str(report))
     cases = cases_by_name(xml)
-    assert len(cases) == xml.tests == 29
+    assert len(cases) == xml.tests == 34
     assert all(CASE_NAME.match(name) for name in cases), list(cases)
     assert {type(r).__name__ for _, c in cases.values() for r in c.result} == {"Failure"}
     types = {r.type for _, c in cases.values() for r in c.result}
     assert {"verification_required", "auth_failed", "quota_exhausted",
-            "permission_denied", "region_blocked"} <= types
+            "permission_denied", "region_blocked", "access_pending"} <= types
     for _, case in cases.values():
         assert case._elem.get("file") == "checker-demo.yml"
     assert (tmp_path / "checker-demo.yml").is_file()  # file= names a file that exists

@@ -168,3 +168,4 @@ def test_demo_never_leaks_its_keys(tmp_path: Path) -> None:
     for text in (result.stdout, result.stderr, (tmp_path / "d.json").read_text(),
                  (tmp_path / "checker-report.xml").read_text()):
         assert "sk-sim-" not in text.replace("sk-***", "")
+        assert "AKIASIM" not in text  # the demo's AWS access key id (the chain's, redacted)

@@ -107,7 +107,7 @@ checks:
      "    capabilities: [streaming]\n", False),
     ("unknown expectation", HEAD + "checks:\n  - provider: openai\n    model: o3\n"
      "    expect: denyed\n", False),
-    ("unknown kind", HEAD.replace("    api_key", "    kind: bedrock\n    api_key")
+    ("unknown kind", HEAD.replace("    api_key", "    kind: sagemaker\n    api_key")
      + "checks:\n  - provider: openai\n    model: gpt-5\n", False),
     ("api_version without azure", HEAD.replace("    api_key", "    api_version: x\n    api_key")
      + "checks:\n  - provider: openai\n    model: gpt-5\n", False),

@@ -19,13 +19,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..config import load_config
-    from ..demo import DEMO_CONFIG, demo_config_text, demo_environment
+    from ..demo import DEMO_CONFIG, demo_config_text, demo_environment, use_demo_aws_credentials
     from ..simulator import Simulator
 
     options = RunArgs(ProbeArgs.from_args(args), ReportArgs.from_args(args))
     with open(DEMO_CONFIG, "w", encoding="utf-8") as handle:
         handle.write(demo_config_text())
     with Simulator() as simulator:
+        use_demo_aws_credentials(simulator)
         config = load_config(DEMO_CONFIG, demo_environment(simulator))
         # Said on stderr: stdout is the table, or a report (`--json -`).
         print(f"checker demo: simulator on {simulator.url}; {len(config.checks)} checks from "

@@ -17,6 +17,7 @@ from ..shapes import SuccessShape
 from .anthropic import AnthropicKind
 from .azure import AzureKind
 from .base import CAPABILITIES, CostEstimate, ProbeRequest, ProviderKind, format_usd
+from .bedrock import BedrockKind
 from .gemini import GeminiKind
 from .openai import OpenAIKind
 from .vertex import VertexKind
@@ -31,6 +32,7 @@ KINDS: Mapping[str, ProviderKind] = {
         AzureKind(),
         AnthropicKind(),
         GeminiKind(),
+        BedrockKind(),
         VertexKind(),
     )
 }

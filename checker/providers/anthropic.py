@@ -365,6 +365,10 @@ REFUSALS["billing_limit"] = REFUSALS["insufficient_quota"]
 REFUSALS["no_channel"] = REFUSALS["model_not_found"]
 REFUSALS["verification"] = REFUSALS["project_denied"]
 REFUSALS["moderation"] = lambda r: AnthropicKind().sim_success(r)
+# Cloud gates (Bedrock's): the closest real Anthropic refusals.
+REFUSALS["use_case"] = REFUSALS["project_denied"]
+REFUSALS["subscription_pending"] = REFUSALS["project_denied"]
+REFUSALS["expired_token"] = REFUSALS["invalid_key"]
 
 
 def rate_limit_headers(tier: str, now: float) -> dict[str, str]:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..fields import Field
 from ..model import ACCESS, CAPABILITIES, REASONING_SUMMARY, STREAM, Check, Price, Provider
+from ..outcomes import OutcomeClass
 
 __all__ = ["ACCESS", "CAPABILITIES", "REASONING_SUMMARY", "STREAM"]
 from ..secrets import MASK, Secret
@@ -48,6 +49,9 @@ class ProbeRequest(NamedTuple):
     # The exact bytes to send instead of ``body`` as JSON (a signed request: the signature
     # covers these bytes, so they must be the ones sent).
     content: bytes | None = None
+    # How a stream is framed: "sse" (server-sent events) or "aws-eventstream" (AWS's
+    # binary event stream: the first message is read, its length from its prelude).
+    stream_format: str = "sse"
     # Credentials the run must redact besides the Secret headers (e.g. a signing key that
     # never leaves the process, fetched by ``authorize``).
     secrets: tuple[Secret, ...] = ()
@@ -149,6 +153,8 @@ class SimRequest(NamedTuple):
     settings: SimSettings = SimSettings()
     query: str = ""  # the URL's query string (Gemini's `alt=sse`)
     headers: Mapping[str, str] = MappingProxyType({})  # as received, names lower-cased
+    raw: bytes = b""  # the body as received (a signature covers these bytes; a form body)
+    auth_error: str = ""  # why ``sim_authenticate`` refused the credential (e.g. "signature")
 
 
 class Reply(NamedTuple):
@@ -258,6 +264,18 @@ class ProviderKind(abc.ABC):
         identities). Header keys are already in ``build_probe``'s request."""
         return request
 
+    def readable(self, request: ProbeRequest, status: int | None, headers: Mapping[str, str],
+                 body: bytes) -> bytes:
+        """The answer as the classifier reads it. A kind whose answers are binary (AWS's
+        event stream) decodes them here with its vendor's library."""
+        return body
+
+    def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
+        """A note for this kind's own cause of ``cls`` (decided by ``rule``): what to do
+        in the vendor's terms (Bedrock: the inference profile id to call). None: the
+        class's hint says it all."""
+        return None
+
     async def identity(self, provider: Provider, fetch: Fetch) -> str | None:
         """Who the provider's credentials are (an AWS caller ARN, a Google principal's
         email, an Azure object id), never a secret; None when unknown. Called at most once
@@ -296,6 +314,12 @@ class ProviderKind(abc.ABC):
     @abc.abstractmethod
     def sim_success(self, request: SimRequest) -> Reply:
         """A successful answer to ``request``, as the real API sends it."""
+
+    def sim_authenticate(self, request: SimRequest, secrets: Mapping[str, str]) -> SimRequest:
+        """For a kind whose requests are signed (AWS SigV4): ``request`` with ``key`` set
+        to the credential that signed it if the signature verifies against ``secrets`` (the
+        simulator's test credentials, by key id), else to "" with ``auth_error`` set."""
+        return request
 
     def sim_reject(self, request: SimRequest) -> Reply | None:
         """The real refusal of a request this API does not accept (a parameter it refuses,

@@ -198,6 +198,10 @@ REFUSALS: dict[str, Callable[[SimRequest], Reply]] = {
         "message": f"当前分组 default 下对于模型 {r.model} 无可用渠道 (request id: {_relay_id()})",
         "type": "one_api_error"}}),
     "verification": _verification,
+    # Cloud gates (Bedrock's) have no OpenAI counterpart: the closest real refusals.
+    "use_case": lambda r: REFUSALS["project_denied"](r),
+    "subscription_pending": lambda r: REFUSALS["verification"](r),
+    "expired_token": lambda r: REFUSALS["invalid_key"](r),
 }
 
 

@@ -165,4 +165,8 @@ GOOGLE_REFUSALS: dict[str, Callable[[SimRequest], Refusal]] = {
     "model_not_found": _model_not_found,
     "no_channel": _model_not_found,
     "moderation": lambda r: (200, None, {}),  # no real blocked-prompt answer collected
+    # Cloud gates (Bedrock's): the closest real Google refusals.
+    "use_case": _key_restricted,
+    "subscription_pending": _key_restricted,
+    "expired_token": _invalid_key,
 }

@@ -147,4 +147,8 @@ REFUSALS: dict[str, Callable[[SimRequest], Refusal]] = {
     "model_not_found": _model_not_found,
     "no_channel": _model_not_found,
     "moderation": lambda r: (200, None),  # no real blocked-prompt answer collected
+    # Bedrock's gates: the closest real Vertex refusals.
+    "use_case": _not_allowed,
+    "subscription_pending": _not_allowed,
+    "expired_token": _unauthenticated,
 }

@@ -107,6 +107,7 @@ FAILURE_ORDER: tuple[OutcomeClass, ...] = (
     OutcomeClass.QUOTA_EXHAUSTED,
     OutcomeClass.REGION_BLOCKED,
     OutcomeClass.VERIFICATION_REQUIRED,
+    OutcomeClass.ACCESS_PENDING,
     OutcomeClass.PERMISSION_DENIED,
     OutcomeClass.MODEL_NOT_FOUND,
     OutcomeClass.TIER_TOO_LOW,

@@ -7,7 +7,9 @@ must exist at the endpoint (``not_in_channel`` comes first: a relay with no chan
 model says so even for models it does not know); then, in the order the scenario lists
 them: ``not_allowed`` (a project allowlist), ``first`` (the first request per key, model and
 capability), ``images`` (image probes), ``gated`` (capabilities the vendor gates behind
-verification) and ``gated_until`` (the same, until ``propagation_requests`` were answered).
+verification), ``gated_until`` (the same, until ``propagation_requests`` were answered) and
+``pending`` (every request, until ``propagation_requests`` per key and model were answered: the
+kind decides which models a refusal applies to, e.g. Bedrock's Marketplace models).
 """
 
 from __future__ import annotations
@@ -86,6 +88,15 @@ TABLE: tuple[Scenario, ...] = (
              "then verified", (Step("gated_until", "verification"),)),
     Scenario("tier1", "verified, with tier-1 rate limits in the x-ratelimit-* headers",
              tier="tier1"),
+    # Cloud gates (Bedrock renders them; the other kinds answer their closest refusal).
+    Scenario("subscribing", "an AWS Marketplace subscription in progress: Bedrock's "
+             "Marketplace models (Anthropic, …) refused until `propagation_requests` requests "
+             "per model were answered, then answering", (Step("pending", "subscription_pending"),)),
+    Scenario("no-use-case", "an AWS account without Anthropic's use-case form: Anthropic "
+             "models on Bedrock answer 404 ResourceNotFoundException",
+             _always("use_case")),
+    Scenario("expired-token", "expired AWS session credentials: 403 ExpiredTokenException",
+             _always("expired_token")),
     # Hostile answers (fault injection): none may hang, crash or blind checker.
     Scenario("no-stream", "verified, but ignores `stream: true`: answers one JSON completion",
              honour_stream=False),

@@ -32,6 +32,10 @@ from .faults import FAULTS, invalid_route
 from .scenarios import BY_NAME, ONEAPI_CHANNELS, PROJECT_ALLOWLIST, Scenario
 
 SCENARIOS: Mapping[str, str] = {name: s.description for name, s in BY_NAME.items()}
+# The secret access key of the fixed test credentials: an AWS access key id of the form
+# `sim-<scenario>` signs with it (`checker simulate`; new_aws_credentials makes random ones).
+SIM_AWS_SECRET = "sim-aws-secret-access-key"
+SIGNING_SECRETS: Mapping[str, str] = {f"sim-{name}": SIM_AWS_SECRET for name in BY_NAME}
 ENTRA_AUDIENCE = "https://cognitiveservices.azure.com"
 SIM_TENANT = "5e1a7c3d-0000-4000-8000-00000000c4ec"  # the simulator's Entra tenant
 
@@ -91,6 +95,8 @@ class Simulator:
         once with a rate-limit 429, spread evenly in arrival order (benchmarks, load
         tests); keys whose scenario refuses before looking at the model are not affected."""
         self.keys = dict(keys or {})
+        # Secrets of the signing credentials the simulator accepts (AWS), by key id.
+        self.signing_secrets: dict[str, str] = {}
         self.latency = latency
         self.slow_seconds = slow_seconds
         self.propagation_requests = propagation_requests
@@ -152,6 +158,16 @@ class Simulator:
         self.keys[key] = scenario
         return key
 
+    def new_aws_credentials(self, scenario: str) -> tuple[str, str]:
+        """A random AWS access key id bound to ``scenario`` and its secret access key: the
+        simulator verifies SigV4 signatures made with them."""
+        if scenario not in BY_NAME:
+            raise ValueError(f"unknown scenario {scenario!r}")
+        key_id = "AKIASIM" + secrets.token_hex(6).upper()
+        self.keys[key_id] = scenario
+        self.signing_secrets[key_id] = secrets.token_urlsafe(30)
+        return key_id, self.signing_secrets[key_id]
+
     def new_entra_token(self, scenario: str, *, audience: str = ENTRA_AUDIENCE,
                         expires_in: float = 3600.0, oid: str | None = None) -> str:
         """An Entra ID-shaped token (a JWT with no valid signature: ``aud``, ``oid``,
@@ -189,12 +205,18 @@ class Simulator:
             payload = json.loads(body or b"{}")
         except ValueError:
             payload = None
+        if payload is None and headers.get("content-type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            payload = {}  # a form (AWS's query APIs): the kind reads SimRequest.raw
         request = None
         if isinstance(payload, dict) and method == "POST":
             for kind in KINDS.values():
                 request = kind.sim_route(method, route, headers, payload)
                 if request is not None:
                     break
+        if request is not None:
+            request = KINDS[request.kind].sim_authenticate(
+                request._replace(raw=body), {**SIGNING_SECRETS, **self.signing_secrets})
         if request is not None and parts.query:
             request = request._replace(query=parts.query)
         if request is not None and request.deployment is not None:
@@ -259,6 +281,8 @@ class Simulator:
             return gated
         if when == "gated_until":
             return gated and self._next(request.key, "propagating") <= self.propagation_requests
+        if when == "pending":
+            return self._next(request.key, request.model, "pending") <= self.propagation_requests
         return False
 
     def _refusal(self, refusal: str, request: SimRequest) -> Reply:
