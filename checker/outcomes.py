@@ -98,9 +98,9 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
         summary="the key was not accepted",
         hint=(
-            "The key is invalid, revoked or missing, or the organization header does not match "
-            "it. Create a new key, check the environment variable it comes from, and that "
-            "`organization:` is an org the key belongs to."
+            "The key or token is invalid, revoked, expired or missing, or the organization header "
+            "does not match it. Create a new one, check the environment variable or sign-in step "
+            "it comes from, and that `organization:` is an org the key belongs to."
         ),
         headline="key {key} rejected",
         action="replace the key, or check organization:",
@@ -109,10 +109,10 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
         summary="the key or project may not use this model",
         hint=(
-            "The project's model allowlist, a restricted key's scopes or a gateway key "
-            "restriction excludes this model. Allow it in the project's limits "
-            "(platform.openai.com → Project → Limits) or the gateway's key settings, or use a key"
-            " that has it."
+            "The credential may not use this model: a project's model allowlist, a restricted "
+            "key's scopes, an IAM policy or role, or a gateway's key settings exclude it. Allow "
+            "it there (the note under the check says where, for the provider's kind), or use a "
+            "credential that has it."
         ),
         headline="key {key} may not use {model}",
         action="allow it in the project's model limits, or use another key",
@@ -154,8 +154,9 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         Kind.DENIED, retryable=False, waitable=False, excusable=False,
         summary="no credit or quota left",
         hint=(
-            "Add credit or raise the billing or budget limit (OpenAI: Settings → Billing; "
-            "gateways: the key's budget). Retrying does not help."
+            "The account, project or key has no credit or quota left (billing, a budget, or a "
+            "quota of zero). Add credit or raise the limit where the provider bills (the note "
+            "under the check says where); gateways: the key's budget. Retrying does not help."
         ),
         headline="no credit or quota left for key {key}",
         action="add credit or raise the budget",

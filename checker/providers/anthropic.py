@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import safejson
 from ..model import Check, Price
+from ..outcomes import OutcomeClass
 from ..shapes import SuccessShape
 from .base import (
     ACCESS,
@@ -104,6 +105,19 @@ KNOWN_MODELS: tuple[str, ...] = (
 )
 
 
+# Where Anthropic's console fixes a refusal.
+ANTHROPIC_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.QUOTA_EXHAUSTED: (
+        "Anthropic: buy credits or raise the spend limit at console.anthropic.com → Settings → "
+        "Billing"),
+    OutcomeClass.AUTH_FAILED: (
+        "Anthropic: create a key at console.anthropic.com → API keys (keys start sk-ant-), "
+        "sent as x-api-key"),
+    OutcomeClass.PERMISSION_DENIED: (
+        "Anthropic: check the key's workspace and organization in console.anthropic.com"),
+}
+
+
 class AnthropicKind(ProviderKind):
     name = "anthropic"
     summary = "Anthropic Messages API (x-api-key, anthropic-version, /v1/messages)"
@@ -122,6 +136,9 @@ class AnthropicKind(ProviderKind):
 
     def known_models(self) -> tuple[str, ...]:
         return KNOWN_MODELS
+
+    def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
+        return ANTHROPIC_ADVICE.get(cls)
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from ..fields import ACCESS_TOKEN, Field
 from ..model import Check
+from ..outcomes import OutcomeClass
 from . import entra
 from .base import HeaderValue, OptionError, ProbeRequest, Reply, SimRequest
 from .openai import OpenAIKind
@@ -29,6 +30,35 @@ if TYPE_CHECKING:
 
 DEFAULT_API_VERSION = "2025-04-01-preview"
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}(-preview)?$|^v1$|^latest$|^preview$")
+
+
+# Where Azure fixes a refusal, by how the provider signs in.
+AZURE_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.MODEL_NOT_FOUND: (
+        "Azure: the check's model is looked up as a deployment name (`deployments:` maps model "
+        "names to yours; Azure AI Foundry → Deployments lists them); a new deployment takes "
+        "about 5 minutes to answer"),
+    OutcomeClass.QUOTA_EXHAUSTED: (
+        "Azure: check the subscription's billing and the deployment's quota in Azure AI "
+        "Foundry → Quotas"),
+}
+ENTRA_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.PERMISSION_DENIED: (
+        "Azure with Entra ID: assign this identity the role Cognitive Services OpenAI User on "
+        "the resource (a new assignment can take minutes to apply), and check the resource's "
+        "network rules"),
+    OutcomeClass.AUTH_FAILED: (
+        "Azure with Entra ID: the token must be for https://cognitiveservices.azure.com, from "
+        "the resource's tenant, and unexpired (the identity line says which it was)"),
+}
+KEY_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.PERMISSION_DENIED: (
+        "Azure: check the resource's network rules (Networking → firewalls and virtual "
+        "networks) for this runner"),
+    OutcomeClass.AUTH_FAILED: (
+        "Azure: use Key 1 or Key 2 of this resource (Resource Management → Keys and Endpoint) "
+        "with its own endpoint; a key of another resource or region is refused"),
+}
 
 
 class AzureKind(OpenAIKind):
@@ -49,6 +79,10 @@ class AzureKind(OpenAIKind):
 
     def expected_key_vendor(self, options: Mapping[str, Any], base_url: str) -> str | None:
         return self.key_vendor
+
+    def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
+        by_auth = ENTRA_ADVICE if check.provider.option("auth") == "entra" else KEY_ADVICE
+        return by_auth.get(cls) or AZURE_ADVICE.get(cls)
 
     def options(self, values: Mapping[str, Any], error: OptionError) -> Mapping[str, Any]:
         version = values.get("api_version", DEFAULT_API_VERSION)

@@ -236,7 +236,7 @@ class BedrockKind(ProviderKind):
         return first_message(body)
 
     def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
-        return bedrock_advice(check, rule)
+        return bedrock_advice(check, rule) or BEDROCK_ADVICE.get(cls)
 
     async def identity(self, provider: Provider, fetch: Fetch) -> str | None:
         if provider.api_key is not None:
@@ -367,6 +367,20 @@ def bedrock_dialect() -> Dialect:
              text=r"bedrock is unable to process your request"),
     )
     return Dialect("bedrock", success_shape, rules)
+
+
+# Where AWS fixes a refusal that no Bedrock rule named more closely.
+BEDROCK_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.PERMISSION_DENIED: (
+        "Bedrock: grant this identity bedrock:InvokeModel (and InvokeModelWithResponseStream "
+        "for stream) on the model and its inference profile, check SCPs and permission "
+        "boundaries, and that the model is available in the region"),
+    OutcomeClass.AUTH_FAILED: (
+        "Bedrock: the AWS credentials or the Bedrock API key were refused: check the role the "
+        "job assumed and its session, or create a new API key in this region"),
+    OutcomeClass.QUOTA_EXHAUSTED: (
+        "Bedrock: ask for a Service Quotas increase for this model in this region"),
+}
 
 
 def bedrock_advice(check: Check, rule: str) -> str | None:

@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote
 
 from .. import safejson
 from ..model import Check, Price
+from ..outcomes import OutcomeClass
 from ..shapes import SuccessShape
 from .anthropic import with_overrides
 from .base import (
@@ -123,6 +124,20 @@ def generate_url(base_url: str, model: str, stream: bool) -> str:
     return f"{base}/models/{quote(model_id(model), safe='-._')}:{method}"
 
 
+# Where Google fixes a refusal of the Gemini API.
+GEMINI_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.QUOTA_EXHAUSTED: (
+        "Gemini API: a project without billing has only free-tier limits (zero for some "
+        "models); set up billing for the key's project in AI Studio, or wait for a daily quota "
+        "to reset"),
+    OutcomeClass.PERMISSION_DENIED: (
+        "Gemini API: the key's API restrictions must allow the Generative Language API "
+        "(Google Cloud console → APIs & Services → Credentials), and the API must be enabled "
+        "in the key's project"),
+    OutcomeClass.AUTH_FAILED: "Gemini API: create a key at aistudio.google.com/apikey",
+}
+
+
 class GeminiKind(ProviderKind):
     name = "gemini"
     summary = "Google Gemini API / AI Studio (x-goog-api-key, :generateContent)"
@@ -134,6 +149,9 @@ class GeminiKind(ProviderKind):
 
     def dialect(self) -> Dialect:
         return gemini_dialect()
+
+    def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
+        return GEMINI_ADVICE.get(cls)
 
     def model_info(self, model: str) -> ModelInfo:
         row = model_row(model_id(model))

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..fields import Field
 from ..model import Check, Price
+from ..outcomes import OutcomeClass
 from .base import (
     REASONING_SUMMARY,
     STREAM,
@@ -102,6 +103,21 @@ def common_headers(stream: bool) -> list[tuple[str, HeaderValue]]:
     ]
 
 
+# Where OpenAI's own console fixes a refusal (only for api.openai.com: a relay or another
+# vendor behind a preset has consoles of its own).
+OPENAI_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.PERMISSION_DENIED: (
+        "OpenAI: allow the model in the project's limits (platform.openai.com → Project → "
+        "Limits), or in the restricted key's permissions"),
+    OutcomeClass.QUOTA_EXHAUSTED: (
+        "OpenAI: add credit or raise the limit at platform.openai.com → Settings → Billing; a "
+        "project's budget can stop it too"),
+    OutcomeClass.AUTH_FAILED: (
+        "OpenAI: create a key at platform.openai.com/api-keys; `organization:` must be an "
+        "organization the key belongs to"),
+}
+
+
 # The OpenAI-style API of each known host, as its SDK base URL (a host that serves it at
 # the root, like DeepSeek's, has no path to forget and is left out).
 API_URLS: Mapping[str, str] = {
@@ -147,6 +163,12 @@ class OpenAIKind(ProviderKind):
 
     def known_models(self) -> tuple[str, ...]:
         return KNOWN_MODELS
+
+    def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
+        if check.provider.option("preset") is None \
+                and vendor_of_host(check.provider.base_url) == "openai":
+            return OPENAI_ADVICE.get(cls)
+        return None
 
     def url_warning(self, base_url: str) -> str | None:
         parts = urlsplit(base_url)

@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote
 
 from ..fields import ACCESS_TOKEN, Field
 from ..model import Check, Price
+from ..outcomes import OutcomeClass
 from ..shapes import SuccessShape
 from . import anthropic, gemini, google_adc
 from .base import (
@@ -82,6 +83,21 @@ def model_url(base_url: str, project: str, location: str, model: str, method: st
     return (f"{base}/projects/{quote(project, safe='')}/locations/{quote(location, safe='')}"
             f"/publishers/{publisher}/models/{quote(gemini.model_id(model), safe='-._@')}"
             f":{method}")
+
+
+# Where Google Cloud fixes a refusal of Vertex AI.
+VERTEX_ADVICE: Mapping[OutcomeClass, str] = {
+    OutcomeClass.PERMISSION_DENIED: (
+        "Vertex AI: grant this principal roles/aiplatform.user (it holds "
+        "aiplatform.endpoints.predict) on the project, and enable the Vertex AI API "
+        "(aiplatform.googleapis.com)"),
+    OutcomeClass.MODEL_NOT_FOUND: (
+        "Vertex AI: check the model id and that it is offered in this location; a partner "
+        "model (Claude) must be enabled in Model Garden for the project first"),
+    OutcomeClass.QUOTA_EXHAUSTED: (
+        "Vertex AI: check the project's billing, and its quota for this model in the Google "
+        "Cloud console → IAM & Admin → Quotas"),
+}
 
 
 class VertexKind(ProviderKind):
@@ -149,6 +165,9 @@ class VertexKind(ProviderKind):
                     f"{publisher_of(model)}'s models answer '{wanted}'",
                     f"write probe: {wanted}, or leave probe out")
         return None
+
+    def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
+        return VERTEX_ADVICE.get(cls)
 
     # -- probes and prices
 
