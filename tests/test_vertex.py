@@ -35,6 +35,7 @@ from checker.secrets import Redactor
 from checker.shapes import Expected
 from checker.simulator import Simulator
 from tests.cloud_bodies import body_from, family
+from tests.conftest import run_cli
 from tests.vendor_schemas import (
     anthropic_answer_errors,
     anthropic_request_errors,
@@ -442,3 +443,23 @@ def test_an_access_token_run_says_which_variable_held_it(sim: Simulator) -> None
 
 def test_vertex_is_registered() -> None:
     assert isinstance(KINDS["vertex"], VertexKind)
+
+
+def test_a_checks_own_api_key_is_refused_where_the_provider_takes_tokens(write_config) -> None:  # type: ignore[no-untyped-def]
+    config = write_config("""
+        providers:
+          vertex: {kind: vertex, project: my-project, location: us-east5}
+          azure: {kind: azure, base_url: "https://r.openai.azure.com", auth: entra}
+        checks:
+          - providers: [vertex, azure]
+            models: [gemini-2.5-flash]
+            api_key: ${CHECK_KEY}
+        """)
+    result = run_cli("validate", "-c", str(config), env={"CHECK_KEY": "not-a-token-value"})
+    assert result.code == 2
+    lines = result.stderr.splitlines()
+    assert any(f"{config}:7:14: 'api_key' in checks[0] does not apply to provider 'vertex'"
+               in line for line in lines), result.stderr
+    assert any("does not apply to provider 'azure': auth: entra sends an Entra ID token" in line
+               for line in lines), result.stderr
+    assert "not-a-token-value" not in result.stderr

@@ -159,6 +159,11 @@ class ChecksSection:
                                   f"{kind.name} (provider '{provider.name}')",
                                   "one of: " + ", ".join(kind.probes))
                 continue
+            refusal = kind.api_key_refusal(provider.options) if key_nodes else None
+            if refusal is not None:
+                self.reader.error(key_nodes[0], f"'api_key' in {what} does not apply to "
+                                  f"provider '{provider.name}': {refusal[0]}", refusal[1])
+                continue
             for key, key_node in zip(keys, key_nodes, strict=False):
                 if key is not None and key.value is not None:  # the check's own key
                     self.providers.lint_key(key.value.reveal(), kind.expected_key_vendor(
