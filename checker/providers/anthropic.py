@@ -15,7 +15,6 @@ import functools
 import json
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -103,6 +102,12 @@ KNOWN_MODELS: tuple[str, ...] = (
     "claude-haiku-4-5-20251001", "claude-opus-4-5", "claude-opus-4-5-20251101",
     "claude-sonnet-4-5", "claude-sonnet-4-5-20250929",
 )
+
+
+def _uuid() -> str:
+    import uuid  # the simulator only
+
+    return str(uuid.uuid4())
 
 
 # Where Anthropic's console fixes a refusal.
@@ -199,7 +204,7 @@ class AnthropicKind(ProviderKind):
         return message_reply(request)
 
     def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
-        return {"request-id": _request_id(), "anthropic-organization-id": str(uuid.uuid4()),
+        return {"request-id": _request_id(), "anthropic-organization-id": _uuid(),
                 **rate_limit_headers(tier, time.time())}
 
 
@@ -338,7 +343,7 @@ def _rate_limit(request: SimRequest, retry_after: int) -> Reply:
     reset = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + retry_after))
     return _error(
         429, "rate_limit_error",
-        f"This request would exceed the rate limit for your organization ({uuid.uuid4()}) of "
+        f"This request would exceed the rate limit for your organization ({_uuid()}) of "
         "20,000 input tokens per minute. For details, refer to: "
         "https://docs.anthropic.com/en/api/rate-limits. You can see the response headers for "
         "current usage. Please reduce the prompt length or the maximum tokens requested, or "

@@ -32,7 +32,6 @@ from ..fields import Field
 from ..model import Check, Price, Provider
 from ..outcomes import OutcomeClass
 from ..shapes import SuccessShape
-from . import simulated_bedrock as sim
 from .anthropic import model_row as anthropic_row
 from .anthropic import with_overrides
 from .aws import (
@@ -257,21 +256,33 @@ class BedrockKind(ProviderKind):
 
     def sim_route(self, method: str, path: str, headers: Mapping[str, str],
                   body: Mapping[str, Any]) -> SimRequest | None:
+        from . import simulated_bedrock as sim  # serving only, not to read a config
+
         return sim.route(self.name, method, path, headers, body)
 
     def sim_authenticate(self, request: SimRequest, secrets: Mapping[str, str]) -> SimRequest:
+        from . import simulated_bedrock as sim  # serving only, not to read a config
+
         return sim.authenticate(request, secrets)
 
     def sim_known(self, request: SimRequest) -> Reply | None:
+        from . import simulated_bedrock as sim  # serving only, not to read a config
+
         return sim.known(request)
 
     def sim_refusal(self, refusal: str, request: SimRequest) -> Reply:
+        from . import simulated_bedrock as sim  # serving only, not to read a config
+
         return sim.refusal(refusal, request)
 
     def sim_success(self, request: SimRequest) -> Reply:
+        from . import simulated_bedrock as sim  # serving only, not to read a config
+
         return sim.success(request)
 
     def sim_headers(self, request: SimRequest, tier: str) -> dict[str, str]:
+        from . import simulated_bedrock as sim  # serving only, not to read a config
+
         return sim.headers(request)
 
 

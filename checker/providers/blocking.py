@@ -8,12 +8,14 @@ process alive when the run is over.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
 
 from .extras import MissingExtra
 
@@ -23,6 +25,8 @@ T = TypeVar("T")
 async def in_thread(call: Callable[[], T], timeout: float, what: str) -> T:
     """``call()`` in a daemon thread; its exception is raised here. ``TimeoutError`` (an
     ``OSError``) when it has not returned after ``timeout`` seconds."""
+    import asyncio  # only when probing: loading a config must not import asyncio
+
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
@@ -59,6 +63,8 @@ class CredentialsError(ValueError):
 
 class _Slot(Generic[T]):
     def __init__(self) -> None:
+        import asyncio
+
         self.lock = asyncio.Lock()
         self.value: T | None = None
         self.error: CredentialsError | None = None
@@ -75,6 +81,8 @@ class PerRun(Generic[T]):
         self._runs = weakref.WeakKeyDictionary()
 
     def _slot(self, provider: str) -> _Slot[T]:
+        import asyncio
+
         slots = self._runs.setdefault(asyncio.get_running_loop(), {})
         return slots.setdefault(provider, _Slot())
 
@@ -104,6 +112,8 @@ class PerRun(Generic[T]):
 
     def known(self, provider: str) -> T | None:
         """The provider's credentials if this run loaded them (no loading here)."""
+        import asyncio
+
         try:
             slots = self._runs.get(asyncio.get_running_loop(), {})
         except RuntimeError:
