@@ -90,15 +90,29 @@ def classify(status: int | None, headers: Mapping[str, str], body: str | bytes,
 def classify_client_text(text: str) -> Outcome | None:
     """What a client printed when no HTTP answer arrived (an SDK's "Request timed out",
     ECONNREFUSED, CERTIFICATE_VERIFY_FAILED, "Unexpected token '<'"), or None when the text
-    is not such a print. A JSON or HTML document is an answer, never a client's print."""
+    is not such a print. A JSON or HTML document is an answer, never a client's print, unless
+    it is a client's error serialised as JSON (a `stack`, `syscall` or `errno` member, or a
+    JavaScript stack frame in a string: axios' and node-fetch's errors, a CLI's error log).
+    A client print that says an answer came back (a row deciding `unknown`) gives None too."""
     text = text[:MAX_EXAMINED_CHARS]
     facts = read_facts(text)
-    if facts.shape != "text":
+    if facts.shape != "text" and not (facts.shape == "json" and _SERIALISED_ERROR.search(text)):
         return None
     for rule in CLIENT_RULES:
         if rule.matches(None, facts):
+            if rule.cls is C.UNKNOWN:
+                return None
             return Outcome(rule.cls, None, _excerpt_for(rule, facts, text), rule.name)
     return None
+
+
+# What only a client's own error has when it is written out as JSON: Node's `stack`,
+# `syscall` and `errno` members, or a JavaScript stack frame ("\n    at fn (file:1:2)")
+# JSON-escaped in a string. A provider's error body rarely has one, and in `diagnose` an
+# answer's own reading still wins over a client reading unless it says nothing.
+_SERIALISED_ERROR = re.compile(
+    r"""["'](?:stack|syscall|errno)["'][ \t]{0,4}:|\\n[ \t]{1,8}at [^\s(]{1,200} \("""
+)
 
 
 def _redirect_message(headers: Mapping[str, str]) -> str:

@@ -19,11 +19,17 @@ ErrorInfo ``reasons`` and ``quota_limits``, AWS/SDK ``exceptions``) or a phrase 
 a pattern over the lower-cased body with curly quotes straightened). A row that could
 match on the status alone, or on a label a relay puts on every answer of a status
 (``STATUS_LABELS``: LiteLLM's ``permission_error`` on every 403), decides only an
-inconclusive class: ``tests/test_classify.py`` enforces it. Within a class, structured rows
-come before phrases; a broad row comes after every narrower row it overlaps.
+inconclusive class: ``tests/test_classify.py`` enforces it. LiteLLM's exception names that
+are its own reading of the upstream body (``UnsupportedParamsError``,
+``ContextWindowExceededError``, ``ContentPolicyViolationError``, ``BudgetExceededError``) are
+no such label and decide like the upstream's words; ``RateLimitError``, ``NotFoundError`` and
+the like only restate the status. Within a class, structured rows come before phrases; a broad
+row comes after every narrower row it overlaps.
 
 ``CLIENT_RULES`` read text a client printed when no HTTP answer arrived (`checker
-diagnose`): timeouts, connection and TLS failures, a page where JSON was expected.
+diagnose`): timeouts, connection, proxy and TLS failures, a page where JSON was expected,
+decided by error names and codes (errno names, undici's and axios' codes, curl's exit codes,
+Java's and .NET's exception names) or the stable part of one client's print.
 
 A provider kind with an error format of its own adds its rows in front
 (``classify.Dialect.rules``). To teach checker a new body: add a row (above any broader
@@ -145,7 +151,8 @@ RULES: tuple[Rule, ...] = (
               r"|account is not active.{0,40}billing|check your billing details"
               r"|exceeded (the |your )?(monthly )?budget|crossed budget|余额不足|额度不足"
               r"|used all available credits|spending limit|no credits remaining"
-              r"|reached your specified api usage limits|usage limit has been reached"),
+              r"|reached your specified api usage limits|usage limit has been reached"
+              r"|budgetexceedederror"),
     # --- Account, organization, project or key suspended
     Rule("account-deactivated-code", C.ACCOUNT_DISABLED,
          codes=_set("account_deactivated", "organization_deactivated", "account_disabled")),
@@ -183,7 +190,13 @@ RULES: tuple[Rule, ...] = (
          text=r"lacks the required data action|principal does not have access"),
     # Azure: the resource admits only some networks (firewall rules, a private endpoint).
     Rule("azure-network-acl", C.PERMISSION_DENIED,
-         text=r"denied due to virtual network|virtual network is configured for this resource"),
+         text=r"denied due to virtual network|virtual network is configured for this resource"
+              r"|public (?:network )?access is disabled"),
+    # A gateway that lets this key call some routes only (LiteLLM's "Only master key can be
+    # used … Route=…", under its generic "Authentication Error" label: the key is valid).
+    Rule("relay-route-not-allowed", C.PERMISSION_DENIED,
+         text=r"only (?:the )?(?:proxy )?(?:master|admin) key can be used"
+              r"|not allowed to (?:call|access) (?:this )?route"),
     Rule("iam-text", C.PERMISSION_DENIED,
          text=r"is not authori[sz]ed to perform|permission '[^']{1,120}' denied"),
     # Bedrock's model access (not enabled, Marketplace, use-case form, legacy model),
@@ -228,7 +241,7 @@ RULES: tuple[Rule, ...] = (
     Rule("moderation-text", C.CONTENT_FILTERED,
          text=r"rejected by the safety system|rejected as a result of our safety system"
               r"|content management policy|prompt was flagged|flagged as potentially violating"
-              r"|flagged by (our|the) moderation"),
+              r"|flagged by (our|the) moderation|contentpolicyviolationerror"),
     # --- Model or deployment missing (also relays with "no available channel")
     Rule("model-not-found-code", C.MODEL_NOT_FOUND,
          codes=_set("model_not_found", "deploymentnotfound", "model_not_available",
@@ -269,9 +282,13 @@ RULES: tuple[Rule, ...] = (
               r"|is not a chat model|maximum context length|is a chat model and not supported"
               r"|could not parse the json body|exceeds the available context size"
               r"|input validation error|field required|header is required"
-              r"|on-demand throughput isn't supported|use the /completions api"),
+              r"|on-demand throughput isn't supported|use the /completions api"
+              r"|does not support parameters?\b|unsupportedparamserror"
+              r"|contextwindowexceedederror"
+              r"|param(?:eter)?[ \t\r\n]{1,12}incorrect|incorrect param(?:eter)?\b"),
     Rule("azure-api-version", C.PROBE_REJECTED,
-         text=r"api[- ]version.{0,40} not supported|unsupported api[- ]version"
+         text=r"api[- ]version.{0,40} not supported|unsupported (?:api|openai)[- ]version"
+              r"|not supported (?:for|in|with|by) this api[- ]version|please use api[- ]version"
               r"|enabled only for api versions"
               r"|unrecognized request arguments? supplied"),
     # OpenRouter has the model but no provider of it serves this request (tools, the
@@ -284,7 +301,9 @@ RULES: tuple[Rule, ...] = (
               r"""["'](body|query)["']"""),
     Rule("request-too-large", C.PROBE_REJECTED,
          text=r"request too large|request exceeds the maximum size"),
-    # A router that has no such path: Go's and Starlette/FastAPI's default 404 and 405.
+    # A router that has no such path: OpenAI's code for it, Go's and Starlette/FastAPI's
+    # default 404 and 405.
+    Rule("wrong-route-code", C.PROBE_REJECTED, codes=_set("unknown_url")),
     Rule("wrong-route", C.PROBE_REJECTED,
          text=r"no handler found on route|404 page not found"
               r"""|\{[ \t]{0,4}["']detail["'][ \t]{0,4}:[ \t]{0,4}"""
@@ -307,7 +326,7 @@ RULES: tuple[Rule, ...] = (
     Rule("rate-limit-text", C.RATE_LIMITED,
          text=r"rate limit|exceeded token rate limit|too many requests|please retry after"
               r"|slow down|parallel request limit|too many tokens|quota exceeded for"
-              r"|resource (has been )?exhausted"),
+              r"|resource (has been )?exhausted|please wait \d{1,9} ?s(?:ec(?:ond)?s?)?\b"),
     # --- Timeouts an HTTP answer reports (a relay's 408, a gateway that gave up)
     Rule("timeout-code", C.TIMEOUT, codes=_set("user_request_timeout")),
     Rule("timeout-text", C.TIMEOUT,
@@ -342,7 +361,7 @@ RULES: tuple[Rule, ...] = (
          rpc_statuses=_set("INVALID_ARGUMENT", "OUT_OF_RANGE")),
     Rule("validation-exception", C.PROBE_REJECTED, exceptions=_set("validationexception")),
     # === 4. Bot walls, login pages, HTML where an API answer belongs
-    Rule("invalid-url", C.UNEXPECTED_RESPONSE, text=r"\binvalid url \((get|post) "),
+    Rule("invalid-url", C.UNEXPECTED_RESPONSE, text=r"\binvalid url ?\((get|post) "),
     Rule("bot-wall", C.UNEXPECTED_RESPONSE,
          text=r"enable cookies|attention required|just a moment\.\.\.|cf-chl|captcha"),
     Rule("html-5xx", C.SERVER_ERROR, shapes=_set("html"), min_status=500),
@@ -351,32 +370,76 @@ RULES: tuple[Rule, ...] = (
     # only for what a status proves by itself (a 401, 402 or 403 alone proves nothing:
     # relays and proxies answer them for reasons of their own).
     Rule("status-429", C.RATE_LIMITED, statuses=frozenset({429})),
+    # 407 is a proxy's own answer (it wants the proxy's credentials): the endpoint was not
+    # reached.
+    Rule("status-407", C.NETWORK_ERROR, statuses=frozenset({407})),
     Rule("status-5xx", C.SERVER_ERROR, min_status=500),
 )
 
-# Text a client printed when no HTTP answer arrived (`checker diagnose`). Timeouts first: a
-# connect timeout is both a timeout and a connection failure.
+# Text a client printed when no HTTP answer arrived (`checker diagnose`). Error names and
+# codes (`ETIMEDOUT`, undici's `UND_ERR_SOCKET`, `ConnectTimeout`, Java's
+# `UnknownHostException`, curl's exit codes) are the structured evidence; phrases are the stable
+# part of what one client always prints. Timeouts first: a connect timeout is both a timeout and
+# a connection failure.
 CLIENT_RULES: tuple[Rule, ...] = (
+    # axios names the answer it got (`ERR_BAD_REQUEST` for a 4xx, `ERR_BAD_RESPONSE` for a 5xx):
+    # whatever else the print says, an HTTP answer came, so it is no transport failure.
+    # `classify_client_text` gives no client reading for it.
+    Rule("client-saw-an-answer", C.UNKNOWN, text=r"\berr_bad_(?:request|response)\b"),
     Rule("client-timeout", C.TIMEOUT,
          text=r"timed out|timeout ?error|readtimeout|connecttimeout|etimedout"
-              r"|deadline exceeded|litellm\.timeout|timeoutexception"),
+              r"|deadline exceeded|litellm\.timeout|timeoutexception|httpclient\.timeout"
+              r"|und_err_(?:connect|headers|body)_timeout|timeout of \d{1,9} ?ms exceeded"
+              r"|dioexception \[(?:connection|send|receive) timeout\]|socket timeout"
+              r"|took longer than [\d:.]{1,20}|i/o timeout|err_connection_timed_out"
+              r"|\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})28\b"),
+    # curl's exit codes for a failed transfer: resolve (5, 6), connect (7), TLS (35, 51, 58, 60,
+    # 77), empty reply or broken receive (52, 55, 56), HTTP/2 or 3 stream (92, 95), and libcurl's
+    # "cURL error N" as PHP's Guzzle prints it.
+    Rule("client-curl-exit", C.NETWORK_ERROR,
+         text=r"\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})"
+              r"(?:5|6|7|35|51|52|55|56|58|60|77|92|95)\b"),
     Rule("client-tls", C.NETWORK_ERROR,
          text=r"certificate_verify_failed|certificate verify failed|sslerror|\[ssl[:\]]"
               r"|self[- ]signed certificate|unable to get local issuer|tls handshake"
-              r"|unable_to_verify_leaf_signature|ssl connection|secure channel"),
+              r"|unable_to_verify_leaf_signature|ssl connection|secure channel"
+              r"|\bx509: |\btls: |ssl_error_|ssl_connect|sslhandshakeexception"),
     Rule("client-dns", C.NETWORK_ERROR,
          text=r"enotfound|getaddrinfo|name or service not known|nodename nor servname"
               r"|temporary failure in name resolution|eai_again|no such host"
-              r"|could not resolve host"),
+              r"|could not resolve host|unknownhostexception|unable to resolve host"
+              r"|dns error|failed to lookup address"),
+    # A proxy between the client and the endpoint refused the tunnel (407 wants the proxy's
+    # own credentials) or could not open it: no answer of the endpoint was seen.
+    Rule("client-proxy", C.NETWORK_ERROR,
+         text=r"tunneling socket could not be established|tunnel connection failed"
+              r"|connect tunnel failed|from proxy after connect|unable to tunnel through proxy"
+              r"|proxyerror|cannot connect to proxy"),
     Rule("client-refused", C.NETWORK_ERROR,
-         text=r"econnrefused|connection refused|actively refused|failed to establish a new "
-              r"connection|failed to connect|cannot connect to|could not connect to"),
+         text=r"econnrefused|connection refused|connectionrefused|actively refused"
+              r"|failed to establish a new connection|failed to connect|cannot connect to"
+              r"|could not connect to|unable to connect to|connectexception"
+              r"|all connection attempts failed"),
+    # The connection broke: a reset, the peer closing it (undici's `TypeError: terminated`
+    # with its cause `UND_ERR_SOCKET` "other side closed", Bun's "closed unexpectedly"), or a
+    # stream cut short.
     Rule("client-reset", C.NETWORK_ERROR,
          text=r"econnreset|connection reset|socket hang up|connection aborted|remotedisconnected"
-              r"|server disconnected|broken pipe|peer closed connection|premature close"),
+              r"|server disconnected|broken pipe|peer closed connection|premature close"
+              r"|other side closed|und_err_socket|typeerror: terminated|\bepipe\b"
+              r"|connection was closed unexpectedly|forcibly closed|remoteprotocolerror"
+              r"|incomplete ?read|incomplete chunked"),
+    # Generic connection failures: the SDK's "Connection error.", undici's "fetch failed",
+    # the browsers' "Failed to fetch" (Chrome), "NetworkError when attempting to fetch"
+    # (Firefox), "Load failed" (Safari) and `net::ERR_…` codes, axios' `ERR_NETWORK`, Dart
+    # dio's "[connection error]", reqwest's "error sending request", unreachable networks.
     Rule("client-connection", C.NETWORK_ERROR,
          text=r"connection error\.|network is unreachable|no route to host|fetch failed"
-              r"|connection failed|connect error"),
+              r"|connection failed|connect error|failed to fetch(?![ \t]{0,2}[a-z0-9])"
+              r"|dioexception \[connection error\]|the connection errored"
+              r"|ehostunreach|enetunreach|\berr_network\b|net::err_[a-z_]{1,40}"
+              r"|networkerror when attempting to fetch|typeerror: load failed"
+              r"|error sending request for url"),
     Rule("client-not-json", C.UNEXPECTED_RESPONSE,
          text=r"unexpected token '?<|is not valid json|unexpected end of json input"
               r"|jsondecodeerror|expecting value: line 1 column 1"

@@ -152,6 +152,13 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      'urce. Please use the correct endpoint for making requests. Check https'
      '://aka.ms/cogsvc-vnet for more details."}',
      C.PERMISSION_DENIED),
+    # DEV-3: BerriAI/litellm#3372 (a virtual key on an Azure-style route)
+    ('relay-route-not-allowed', 401,
+     '{\n\t"error": {\n\t\t"message": "Authentication Error, Only master key can be used to '
+     'generate, delete, update info for new keys/users/teams. Route=/openai/deployments/gpt-3'
+     '5-turbo/chat/completions",\n\t\t"type": "auth_error",\n\t\t"param": "None",\n\t\t"cod'
+     'e": 401\n\t}\n}',
+     C.PERMISSION_DENIED),
     # dev corpus: rominirani/genai-apptemplates-googlecloud#4
     ('iam-text', None,
      'details = "Permission \'aiplatform.endpoints.predict\' denied on resource \'//aiplatf'
@@ -260,6 +267,13 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("request-too-large", 429,
      "Request too large for gpt-5 in organization org-123456 on tokens per min (TPM): Limit "
      "30000, Requested 36055.", C.PROBE_REJECTED),
+    # DEV-3: zhangrenyang/chatgpt#46 (a doubled /v1 through Cloudflare AI Gateway)
+    ('wrong-route-code', 404,
+     '{\n  "error": {\n    "type": "invalid_request_error",\n    "code": "unknown_url",\n    "'
+     'message": "Unknown request URL: POST /v1/v1/chat/completions. Please check the URL for t'
+     'ypos, or see the docs at https://platform.openai.com/docs/api-reference/.",\n    "param'
+     '": null\n  }\n}',
+     C.PROBE_REJECTED),
     # dev corpus: ollama/ollama#5830
     ('wrong-route', 404,
      '404 page not found',
@@ -374,6 +388,11 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     # openai-node prints an empty answer as "<status> status code (no body)" (continuedev/
     # continue#10277 shows the 401 form; code that handles Cerebras' empty 429s quotes this one)
     ("status-429", 429, "429 status code (no body)", C.RATE_LIMITED),
+    # DEV-3: diffbot/code-gpt-docs#33 (axios behind a proxy that wants credentials)
+    ("status-407", 407,
+     "OpenAI API Response was: Error: Request failed with status code 407. More information "
+     "about this error: https://www.codegpt.co/docs/tutorial-basics/api_errors",
+     C.NETWORK_ERROR),
     ("status-5xx", 504, '{"detail": "upstream request timeout"}', C.SERVER_ERROR),
 ]
 
@@ -541,15 +560,22 @@ def test_an_aws_error_name_in_the_header_is_read() -> None:
 
 # --- text a client printed when no HTTP answer came (`checker diagnose`) --------------------
 
-# Dev corpus, in order: langchain-ai/langchain#21919, Aider-AI/aider#2175,
-# waylaidwanderer/node-chatgpt-api#66, stackblitz-labs/bolt.diy#532,
-# Paper2Poster/Paper2Poster#12, BerriAI/litellm#3415, open-webui/open-webui#10013.
+# Dev corpus, in order: UfoMiao/zcf#139 (DEV-3), langchain-ai/langchain#21919, curl/curl#9168
+# (DEV-3), Aider-AI/aider#2175, waylaidwanderer/node-chatgpt-api#66, postmanlabs/postman-app-
+# support#8862 (DEV-3), stackblitz-labs/bolt.diy#532, Paper2Poster/Paper2Poster#12,
+# BerriAI/litellm#3415, open-webui/open-webui#10013.
 CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
+    ("client-saw-an-answer", "Failed to connect to api.anthropic.com: ERR_BAD_REQUEST",
+     C.UNKNOWN),
     ("client-timeout", "openai.APITimeoutError: Request timed out.", C.TIMEOUT),
+    ("client-curl-exit", "curl: (35) OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to "
+                         "github.com:443", C.NETWORK_ERROR),
     ("client-tls", "httpcore.ConnectError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify "
                    "failed: unable to get local issuer certificate (_ssl.c:1000)", C.NETWORK_ERROR),
     ("client-dns", "FetchError: request to https://api.openai.com/v1/completions failed, reason: "
                    "getaddrinfo ENOTFOUND api.openai.com", C.NETWORK_ERROR),
+    ("client-proxy", "Error: tunneling socket could not be established, statusCode=407",
+     C.NETWORK_ERROR),
     ("client-refused", "APICallError [AI_APICallError]: Cannot connect to API: connect "
                        "ECONNREFUSED ::1:11434", C.NETWORK_ERROR),
     ("client-reset", "ConnectionResetError: [Errno 104] Connection reset by peer",
@@ -564,7 +590,13 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
                          ids=[s[0] for s in CLIENT_SAMPLES])
 def test_each_client_rule_matches_its_real_text(rule: str, text: str,
                                                 expected: OutcomeClass) -> None:
+    facts = read_facts(text)
+    assert next(r.name for r in CLIENT_RULES if r.matches(None, facts)) == rule
     outcome = classify_client_text(text)
+    if expected is C.UNKNOWN:
+        # the print says an HTTP answer came: no client reading, the answer decides
+        assert outcome is None
+        return
     assert outcome is not None and (outcome.cls, outcome.rule) == (expected, rule)
     assert outcome.status is None
 

@@ -160,3 +160,40 @@ def test_a_tls_failure_that_says_authentication_failed_is_no_auth_failure() -> N
     diagnosis = diagnose(row["body"])
     assert diagnosis.outcome.cls is C.NETWORK_ERROR
     assert not diagnosis.http_answer
+
+
+def _dev3(research_class: str) -> str:
+    path = Path(__file__).parent / "data" / "errors-collected-dev3.jsonl"
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+    body: str = next(row["body"] for row in rows if row["research_class"] == research_class)
+    return body
+
+
+@pytest.mark.parametrize(("research_class", "expected"), [
+    # C2DH/journal-of-digital-history#121: axios' error written out as JSON (`stack`, `code`)
+    ("axios_error_json_econnaborted", C.TIMEOUT),
+    # anthropics/claude-code#53346: one entry of a CLI's error log, a JS stack in a string
+    ("claude_code_error_log_json_connection_error_fragment", C.NETWORK_ERROR),
+])
+def test_a_clients_error_serialised_as_json_is_still_a_client_error(
+        research_class: str, expected: OutcomeClass) -> None:
+    diagnosis = diagnose(_dev3(research_class))
+    assert diagnosis.outcome.cls is expected and diagnosis.http_answer is False
+
+
+def test_a_client_print_that_names_an_answer_is_no_transport_failure() -> None:
+    # DEV-3, UfoMiao/zcf#139: "Failed to connect" with axios' ERR_BAD_REQUEST, which axios
+    # sets when a 4xx came back
+    diagnosis = diagnose(_dev3("axios_err_bad_request_failed_to_connect"))
+    assert diagnosis.outcome.cls is C.UNKNOWN
+    assert diagnosis.http_answer is True
+
+
+@pytest.mark.parametrize("research_class", [
+    # DEV-3, diffbot/code-gpt-docs#33 and aivarsk/scrapy-proxies#63: a proxy's 407
+    "axios_status_407_proxy", "scrapy_connect_tunnel_407",
+])
+def test_a_proxys_407_is_a_network_error_not_a_credential_problem(research_class: str) -> None:
+    diagnosis = diagnose(_dev3(research_class))
+    assert diagnosis.outcome.status == 407
+    assert diagnosis.outcome.cls is C.NETWORK_ERROR

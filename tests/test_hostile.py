@@ -58,7 +58,7 @@ def seeds() -> list[str]:
                     "retry after 1", "\x1b[", "\x1b]", "\x9b", "\u202e", "Error code: 400 - {",
                     '"reason": "', "reason: \"", "AccessDeniedException", "PERMISSION_DENIED",
                     "HTTP/1.1 403", "Error: 4", "status code 4", "[403 Forbidden",
-                    *NEW_PATTERN_SEEDS]
+                    *NEW_PATTERN_SEEDS, *ROUND_3_SEEDS]
 
 
 # What the patterns added in issue 12's second round look for, beside their rule's sample:
@@ -71,6 +71,35 @@ NEW_PATTERN_SEEDS = [
     "no endpoints available matching", "负载已饱和", "resource exhausted", '"loc": [ "body"',
     "{'detail': 'Method Not Allowed'}", "timeoutexception", "ssl connection", "secure channel",
     "premature close", "connection failed", "connect error", "denied due to virtual network",
+]
+
+# ... and in the third round: every alternative of the client rules, the HTTP phrases added,
+# and what marks a client's error serialised as JSON.
+ROUND_3_SEEDS = [
+    "err_bad_request", "err_bad_response", "httpclient.timeout", "und_err_connect_timeout",
+    "und_err_headers_timeout", "timeout of 1", "timeout of 120000 ms exceeded",
+    "dioexception [connection timeout]", "dioexception [receive timeout]", "socket timeout",
+    "took longer than 0:00:", "curl: (28", "curl error 28", "curl: (", "curl error ",
+    "curl:  (56", "x509: ", "ssl_error_", "ssl_connect", "sslhandshakeexception",
+    "unknownhostexception", "unable to resolve host", "dns error", "failed to lookup address",
+    "tunneling socket could not be established", "tunnel connection failed",
+    "connect tunnel failed", "from proxy after connect", "unable to tunnel through proxy",
+    "proxyerror", "cannot connect to proxy", "connectionrefused", "unable to connect to",
+    "other side closed", "und_err_socket", "typeerror: terminated",
+    "connection was closed unexpectedly", "failed to fetch", "failed to fetch  ",
+    "dioexception [connection error]", "the connection errored", "ehostunreach",
+    "enetunreach", '{"stack":', "{'errno' :", '{"e": "x\\n    at ', "\\n\t at f (",
+    "public access is disabled", "public network access is disabled",
+    "only master key can be used", "only the proxy admin key can be used",
+    "not allowed to call this route", "does not support parameters", "unsupportedparamserror",
+    "param \n   incorrect", "incorrect parameter", "not supported for this api version",
+    "please use api-version", "unsupported openai-version", "please wait 1", "please wait 12 s",
+    "invalid url(post ", "unknown_url", "i/o timeout", "err_connection_timed_out", "tls: ",
+    "connectexception", "all connection attempts failed", "epipe", "forcibly closed",
+    "remoteprotocolerror", "incomplete read", "incomplete chunked", "err_network", "net::err_",
+    "net::err_" + "a" * 39, "networkerror when attempting to fetch", "typeerror: load failed",
+    "error sending request for url", "budgetexceedederror", "contentpolicyviolationerror",
+    "contextwindowexceedederror",
 ]
 
 
