@@ -99,6 +99,7 @@ _QUOTA_LIMIT_ZERO = re.compile(
 _MAX_NAMES = 16  # of each kind: a real body names one or two
 _MAX_EMBEDDED = 8  # `{…}` tried inside one text: an SDK's print holds one or two
 _BRACE_OR_QUOTE = re.compile(r"""[{}"'\\]""")
+_SPACES = re.compile(r"[ \t]{2,}")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
 
@@ -165,6 +166,9 @@ def read_facts(text: str, headers: Mapping[str, str] | None = None) -> Facts:
         raw = []
 
     haystack = "\n".join([*raw, *messages, *found.extra_text]).lower().translate(_QUOTES)
+    # A terminal or a log pads and wraps words ("has been     disabled"): phrases match
+    # across any run of spaces.
+    haystack = _SPACES.sub(" ", haystack)
     return Facts(
         shape=shape,
         text=haystack,

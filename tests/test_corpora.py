@@ -26,12 +26,13 @@ import pytest
 
 from checker.classify import classify
 from checker.diagnose import diagnose
-from checker.outcomes import OutcomeClass
+from checker.outcomes import Kind, OutcomeClass, info
 from checker.providers import any_dialect
 
 DATA = Path(__file__).parent / "data"
 DEV = DATA / "errors-collected-dev.jsonl"
 HELDOUT = DATA / "errors-collected-heldout.jsonl"
+HELDOUT2 = DATA / "errors-collected-heldout2.jsonl"
 DEV2 = DATA / "errors-collected-dev2.jsonl"
 DEV3 = DATA / "errors-collected-dev3.jsonl"
 
@@ -93,7 +94,14 @@ def _figure(rows: list[Row]) -> str:
     return f"{right}/{total} ({100 * right / total:.1f}%)" if total else "-"
 
 
-@pytest.mark.parametrize("path", [DEV, HELDOUT, DEV2, DEV3], ids=["dev", "heldout", "dev2", "dev3"])
+ALL = [DEV, HELDOUT, DEV2, DEV3, HELDOUT2]
+ALL_IDS = ["dev", "heldout", "dev2", "dev3", "heldout2"]
+# HELD-OUT-2, a fresh sample sealed until the rules of issues 12-14 were final, then measured
+# once: 129/140 (92.1 %). Its misses were looked at only after that (tests/data/README.md).
+HELDOUT2_FLOOR = 0.92
+
+
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
 def test_every_row_is_well_formed(path: Path) -> None:
     known = {cls.value for cls in OutcomeClass}
     for row in _rows(path):
@@ -102,6 +110,25 @@ def test_every_row_is_well_formed(path: Path) -> None:
         assert row["status"] is None or type(row["status"]) is int
         assert row["vendor_family"] in OWNED + NATIVE
         assert "http" in row["source"]
+
+
+def test_heldout2_accuracy() -> None:
+    rows = _rows(HELDOUT2)
+    print("\n" + _report("HELD-OUT-2", rows))
+    right, total = _share(rows)
+    assert right / total >= HELDOUT2_FLOOR, _report("HELD-OUT-2", rows)
+
+
+@pytest.mark.parametrize("path", ALL, ids=ALL_IDS)
+def test_no_body_is_given_a_definite_class_it_does_not_prove(path: Path) -> None:
+    """Where the rules miss, they miss towards a class that proves nothing (exit 3), never
+    towards another definite failure (which sends people to fix the wrong thing) or ok."""
+    wrong = []
+    for row in _rows(path):
+        cls = _class_of(row)
+        if cls.value not in row["expect"] and info(cls).kind is not Kind.INCONCLUSIVE:
+            wrong.append((cls.value, row["expect"], row["source"]))
+    assert wrong == []
 
 
 def test_heldout_accuracy_for_the_families_this_table_answers_for() -> None:

@@ -226,3 +226,13 @@ def test_vendor_rules_and_waits_stay_linear_on_hostile_bodies() -> None:
         server_hint({}, body, 0.0, body)
         took = time.perf_counter() - started
         assert took < 2.0, f"{name}: {took:.1f}s"
+
+
+def test_a_phrase_matches_across_the_padding_a_terminal_added() -> None:
+    # anthropics/claude-code#54311, as pasted (found when the sealed sample was measured;
+    # the fix is general: runs of spaces are one space to every phrase)
+    body = ('API Error: 400 {"type":"error","error":{"type":"invalid_request_error","message":'
+            '"This organization has been     disabled."},'
+            '"request_id":"req_011CaWDzTjCygKryF7ETTuZk"}')
+    outcome = classify(400, {}, body, dialect=any_dialect())
+    assert outcome.cls is OutcomeClass.ACCOUNT_DISABLED
