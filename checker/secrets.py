@@ -86,12 +86,14 @@ class Redactor:
         self._windows: set[str] = set()
         self._blocks: set[str] = set()  # every 4-character piece of every window
         self._forms: list[str] = []
+        self._added: set[str] = set()  # learnt again per probe: only the first time costs
         for secret in secrets:
             self.add(secret)
 
     def add(self, secret: str) -> None:
-        if len(secret) < 4:
+        if len(secret) < 4 or secret in self._added:
             return
+        self._added.add(secret)
         forms = {
             secret,
             quote(secret, safe=""),

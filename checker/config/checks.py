@@ -6,6 +6,7 @@ a small file that expands (through aliases) to millions of checks is refused at 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -59,15 +60,27 @@ def block_size(node: Node) -> int:
 def close_model(model: str, known: tuple[str, ...]) -> str | None:
     """The published name ``model`` is probably a typo of: one or two letters swapped,
     missing or extra (``gpt-iamge-2``), never a different version number."""
-    import difflib  # only when a name is unknown
-
     lowered = model.lower()
     if lowered in known:
         return None
-    for candidate in difflib.get_close_matches(lowered, known, n=3, cutoff=0.85):
-        if _digits(candidate) == _digits(lowered):
-            return candidate
-    return None
+    # A typo keeps the length within two letters and the digits: compare only those names
+    # (a matrix of a thousand names must not cost a second).
+    near = [name for name in _by_digits(known).get(_digits(lowered), ())
+            if abs(len(name) - len(lowered)) <= 2]
+    if not near:
+        return None
+    import difflib  # only when a name is close to a published one
+
+    close = difflib.get_close_matches(lowered, near, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
+@functools.cache
+def _by_digits(known: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for name in known:
+        index.setdefault(_digits(name), []).append(name)
+    return {digits: tuple(names) for digits, names in index.items()}
 
 
 def _digits(name: str) -> str:

@@ -9,6 +9,7 @@ pattern it overlaps (the first match wins). Prices are USD list prices on
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -112,6 +113,7 @@ DEFAULT_PROMPT = "Reply with OK."
 DEFAULT_IMAGE_PROMPT = "A plain white square."
 
 
+@functools.lru_cache(maxsize=4096)  # asked several times per check while a run is built
 def family_of(model: str) -> Family:
     """The family of ``model``; relays that route by vendor (OpenRouter's
     ``openai/gpt-4o``) name OpenAI's models with an ``openai/`` prefix."""
