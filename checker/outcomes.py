@@ -111,8 +111,8 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         hint=(
             "The credential may not use this model: a project's model allowlist, a restricted "
             "key's scopes, an IAM policy or role, or a gateway's key settings exclude it. Allow "
-            "it there (the note under the check says where, for the provider's kind), or use a "
-            "credential that has it."
+            "it there (for a known vendor, a note under the check says where), or use a credential "
+            "that has it."
         ),
         headline="key {key} may not use {model}",
         action="allow it in the project's model limits, or use another key",
@@ -155,8 +155,9 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         summary="no credit or quota left",
         hint=(
             "The account, project or key has no credit or quota left (billing, a budget, or a "
-            "quota of zero). Add credit or raise the limit where the provider bills (the note "
-            "under the check says where); gateways: the key's budget. Retrying does not help."
+            "quota of zero). Add credit or raise the limit where the provider bills (for a known "
+            "vendor, a note under the check says where); gateways: the key's budget. Retrying "
+            "does not help."
         ),
         headline="no credit or quota left for key {key}",
         action="add credit or raise the budget",
