@@ -24,7 +24,6 @@ from ..outcomes import OutcomeClass
 from ..shapes import SuccessShape
 from .base import (
     ACCESS,
-    REASONING_SUMMARY,
     STREAM,
     CostEstimate,
     HeaderValue,
@@ -34,6 +33,7 @@ from .base import (
     Reply,
     SimRequest,
     random_hex,
+    reasoning_summary_refusal,
 )
 from .openai import common_headers
 from .openai_catalog import DEFAULT_PROMPT
@@ -147,11 +147,7 @@ class AnthropicKind(ProviderKind):
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
-        if capability == REASONING_SUMMARY:
-            return (f"capability 'reasoning_summary' does not apply to '{model}': it is "
-                    "OpenAI's (gated by organization verification); Anthropic has no such gate",
-                    "drop 'reasoning_summary' for this provider")
-        return None
+        return reasoning_summary_refusal(model, capability, "Anthropic")
 
     def build_probe(self, check: Check) -> ProbeRequest:
         body = message_body(check)

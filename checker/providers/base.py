@@ -180,6 +180,17 @@ def random_hex(size: int) -> str:
 OptionError = Callable[[str, str, str], None]  # (field name, message, fix)
 
 
+def reasoning_summary_refusal(model: str, capability: str,
+                              vendor: str) -> tuple[str, str] | None:
+    """(message, fix) for ``reasoning_summary`` on another vendor than OpenAI: it is OpenAI's
+    verification gate, which no other vendor has."""
+    if capability != REASONING_SUMMARY:
+        return None
+    return (f"capability 'reasoning_summary' does not apply to '{model}': it is OpenAI's "
+            f"(gated by organization verification); {vendor} has no such gate",
+            "drop 'reasoning_summary' for this provider")
+
+
 class ProviderKind(abc.ABC):
     name: ClassVar[str]
     summary: ClassVar[str]  # one line for docs and the schema

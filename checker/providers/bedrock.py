@@ -43,7 +43,6 @@ from .aws import (
     sign,
 )
 from .base import (
-    REASONING_SUMMARY,
     STREAM,
     CostEstimate,
     Fetch,
@@ -55,6 +54,7 @@ from .base import (
     Reply,
     SimRequest,
     Sweep,
+    reasoning_summary_refusal,
 )
 from .blocking import in_thread
 from .openai_catalog import DEFAULT_PROMPT
@@ -174,11 +174,7 @@ class BedrockKind(ProviderKind):
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
-        if capability == REASONING_SUMMARY:
-            return (f"capability 'reasoning_summary' does not apply to '{model}' on Bedrock: "
-                    "it is OpenAI's (gated by organization verification)",
-                    "drop 'reasoning_summary' for this provider")
-        return None
+        return reasoning_summary_refusal(model, capability, "Bedrock")
 
     # -- probes and prices
 

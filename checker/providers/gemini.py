@@ -27,7 +27,6 @@ from ..shapes import SuccessShape
 from .anthropic import with_overrides
 from .base import (
     ACCESS,
-    REASONING_SUMMARY,
     STREAM,
     CostEstimate,
     HeaderValue,
@@ -37,6 +36,7 @@ from .base import (
     Reply,
     SimRequest,
     random_hex,
+    reasoning_summary_refusal,
 )
 from .openai import common_headers
 from .openai_catalog import DEFAULT_IMAGE_PROMPT, DEFAULT_PROMPT
@@ -159,11 +159,7 @@ class GeminiKind(ProviderKind):
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
-        if capability == REASONING_SUMMARY:
-            return (f"capability 'reasoning_summary' does not apply to '{model}': it is "
-                    "OpenAI's (gated by organization verification); Gemini has no such gate",
-                    "drop 'reasoning_summary' for this provider")
-        return None
+        return reasoning_summary_refusal(model, capability, "Gemini")
 
     def build_probe(self, check: Check) -> ProbeRequest:
         body = generate_body(check)

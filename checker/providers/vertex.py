@@ -30,7 +30,6 @@ from ..shapes import SuccessShape
 from . import anthropic, gemini, google_adc
 from .base import (
     ACCESS,
-    REASONING_SUMMARY,
     STREAM,
     CostEstimate,
     HeaderValue,
@@ -40,6 +39,7 @@ from .base import (
     ProviderKind,
     Reply,
     SimRequest,
+    reasoning_summary_refusal,
 )
 from .openai import common_headers
 from .openai_wire import json_reply
@@ -155,10 +155,9 @@ class VertexKind(ProviderKind):
 
     def capability_refusal(self, model: str, capability: str,
                            probe: str | None) -> tuple[str, str] | None:
-        if capability == REASONING_SUMMARY:
-            return (f"capability 'reasoning_summary' does not apply to '{model}': it is "
-                    "OpenAI's (gated by organization verification); Vertex AI has no such gate",
-                    "drop 'reasoning_summary' for this provider")
+        refusal = reasoning_summary_refusal(model, capability, "Vertex AI")
+        if refusal is not None:
+            return refusal
         wanted = MESSAGES if publisher_of(model) == "anthropic" else GENERATE
         if probe is not None and probe != wanted:
             return (f"probe '{probe}' does not apply to '{model}' on Vertex AI: "
