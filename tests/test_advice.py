@@ -13,11 +13,11 @@ from checker.providers import KINDS
 C = OutcomeClass
 CONFIG = """
 providers:
-  openai: {base_url: "https://api.openai.com/v1", api_key: "${OPENAI_API_KEY}"}
+  openai: {base_url: "https://api.openai.com/v1", api_key: "${OPENAI_API_KEY}"}  # display only
   relay: {base_url: "https://llm-relay.example.com/v1", api_key: "${OPENAI_API_KEY}"}
   groq: {preset: groq, api_key: "${GROQ_API_KEY}"}
   azure-key: {kind: azure, base_url: "https://r.openai.azure.com", api_key: "${AZ_KEY}"}
-  azure-entra: {kind: azure, base_url: "https://r.openai.azure.com", auth: entra}
+  azure-entra: {kind: azure, base_url: "https://r.openai.azure.com", auth: entra}  # display only
   claude: {kind: anthropic, api_key: "${ANTHROPIC_API_KEY}"}
   gemini: {kind: gemini, api_key: "${GEMINI_API_KEY}"}
   vertex: {kind: vertex, project: my-project, location: us-east5}

@@ -50,11 +50,11 @@ def test_close_model(written: str, suggested: str | None) -> None:
 
 
 @pytest.mark.parametrize(("url", "warned"), [
-    ("https://api.openai.com", True),
-    ("https://api.openai.com/", True),
-    ("https://api.openai.com/v1", False),
-    ("https://api.openai.com/v1/", False),
-    ("https://openrouter.ai/api", True),
+    ("https://api.openai.com", True),  # display only
+    ("https://api.openai.com/", True),  # display only
+    ("https://api.openai.com/v1", False),  # display only
+    ("https://api.openai.com/v1/", False),  # display only
+    ("https://openrouter.ai/api", True),  # display only
     ("https://api.groq.com/v1", True),  # Groq's path is /openai/v1
     ("https://generativelanguage.googleapis.com/v1beta", True),
     ("https://api.deepseek.com", False),  # served at the root too
@@ -77,7 +77,7 @@ def test_validate_warns_with_file_line_and_column_and_still_passes(write_config)
     config: Path = write_config("""
         providers:
           openai:
-            base_url: https://api.openai.com
+            base_url: https://api.openai.com  # display only
             api_key: ${OPENAI_API_KEY}
           claude:
             kind: anthropic

@@ -449,7 +449,7 @@ def test_a_checks_own_api_key_is_refused_where_the_provider_takes_tokens(write_c
     config = write_config("""
         providers:
           vertex: {kind: vertex, project: my-project, location: us-east5}
-          azure: {kind: azure, base_url: "https://r.openai.azure.com", auth: entra}
+          azure: {kind: azure, base_url: "https://r.openai.azure.com", auth: entra}  # display only
         checks:
           - providers: [vertex, azure]
             models: [gemini-2.5-flash]
