@@ -376,15 +376,17 @@ async def _run_check(
             options.observer.waiting(activity)
         await options.sleep(decision.delay)
 
-    if cls is OutcomeClass.MODEL_NOT_FOUND and ACCESS in kind.model_info(check.model).gated:
-        notes.append(unverified_note(check.model))
-    advice = kind.advice(check, cls, rule)
-    if advice:
-        notes.append(advice)
+    verdict = verdict_for(check, cls)
+    if verdict is not Verdict.PASSED:  # an expected denial needs no fixing
+        if cls is OutcomeClass.MODEL_NOT_FOUND and ACCESS in kind.model_info(check.model).gated:
+            notes.append(unverified_note(check.model))
+        advice = kind.advice(check, cls, rule)
+        if advice:
+            notes.append(advice)
     return Result(
         check=check,
         cls=cls,
-        verdict=verdict_for(check, cls),
+        verdict=verdict,
         status=status,
         message=redactor(clean(message)),
         rule=rule,

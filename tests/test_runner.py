@@ -217,3 +217,28 @@ def test_a_missing_model_that_openai_gates_says_verification_may_be_why(
     assert bool(said) is noted
     if noted:
         assert "platform.openai.com/settings/organization/general" in said[0]
+
+
+# anthropics/claude-code#17848, verbatim
+ANTHROPIC_PERMISSION = ('{"type":"error","error":{"type":"permission_error","message":'
+                        '"Permission denied"},"request_id":"req_011CX4kyMNYV8HGKS4XAgwkP"}')
+
+
+@pytest.mark.parametrize(("expect", "advised"), [("ok", True), ("denied", False)])
+def test_where_to_fix_it_is_said_only_when_something_needs_fixing(
+        httpx2_mock: respx.Router, expect: str, advised: bool) -> None:
+    httpx2_mock.post("https://claude.example.test/v1/messages").respond(
+        403, text=ANTHROPIC_PERMISSION, headers={"content-type": "application/json"})
+    config = parse_config(f"""
+defaults: {{retries: 0, timeout: 5}}
+providers:
+  claude: {{kind: anthropic, base_url: "https://claude.example.test", api_key: "${{KEY}}"}}
+checks:
+  - providers: [claude]
+    models: [claude-sonnet-4-5]
+    expect: {expect}
+""".lstrip("\n"), "c.yml", {"KEY": "sk-ant-api03-" + "k" * 40})
+    [result], _ = run(config)
+    assert result.cls is OutcomeClass.PERMISSION_DENIED
+    assert (result.verdict is Verdict.PASSED) is not advised
+    assert any("console.anthropic.com" in note for note in result.notes) is advised
