@@ -91,8 +91,9 @@ def classify_client_text(text: str) -> Outcome | None:
     """What a client printed when no HTTP answer arrived (an SDK's "Request timed out",
     ECONNREFUSED, CERTIFICATE_VERIFY_FAILED, "Unexpected token '<'"), or None when the text
     is not such a print. A JSON or HTML document is an answer, never a client's print, unless
-    it is a client's error serialised as JSON (a `stack`, `syscall` or `errno` member, or a
-    JavaScript stack frame in a string: axios' and node-fetch's errors, a CLI's error log).
+    it is a client's error serialised as JSON (a `stack`, `syscall` or `errno` member, a Node
+    error code, or a JavaScript stack frame in a string: axios', node-fetch's and undici's
+    errors, a CLI's error log).
     A client print that says an answer came back (a row deciding `unknown`) gives None too."""
     text = text[:MAX_EXAMINED_CHARS]
     facts = read_facts(text)
@@ -107,11 +108,15 @@ def classify_client_text(text: str) -> Outcome | None:
 
 
 # What only a client's own error has when it is written out as JSON: Node's `stack`,
-# `syscall` and `errno` members, or a JavaScript stack frame ("\n    at fn (file:1:2)")
-# JSON-escaped in a string. A provider's error body rarely has one, and in `diagnose` an
-# answer's own reading still wins over a client reading unless it says nothing.
+# `syscall` and `errno` members, a `code` that is a Node error code (`ETIMEDOUT`, undici's
+# `UND_ERR_CONNECT_TIMEOUT`, `ERR_NETWORK`: also inside an error's `cause`), or a JavaScript
+# stack frame ("\n    at fn (file:1:2)") JSON-escaped in a string. A provider's error body
+# rarely has one, and in `diagnose` an answer's own reading still wins over a client reading
+# unless it says nothing.
 _SERIALISED_ERROR = re.compile(
     r"""["'](?:stack|syscall|errno)["'][ \t]{0,4}:|\\n[ \t]{1,8}at [^\s(]{1,200} \("""
+    r"""|["']code["'][ \t]{0,4}:[ \t]{0,4}"""
+    r"""["'](?:UND_ERR_[A-Z_]{1,40}|E(?!RROR)[A-Z]{3,14}|ERR_[A-Z_]{1,40})["']"""
 )
 
 

@@ -151,6 +151,7 @@ RULES: tuple[Rule, ...] = (
               r"|account is not active.{0,40}billing|check your billing details"
               r"|exceeded (the |your )?(monthly )?budget|crossed budget|余额不足|额度不足"
               r"|used all available credits|spending limit|no credits remaining"
+              r"|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits"
               r"|reached your specified api usage limits|usage limit has been reached"
               r"|budgetexceedederror"),
     # --- Account, organization, project or key suspended
@@ -159,6 +160,10 @@ RULES: tuple[Rule, ...] = (
     Rule("access-terminated-type", C.ACCOUNT_DISABLED, types=_set("access_terminated")),
     Rule("account-suspended-reason", C.ACCOUNT_DISABLED,
          reasons=_set("CONSUMER_SUSPENDED", "GCP_SUSPENDED")),
+    # Bedrock refuses every model of an account AWS has not cleared (a new account, a backend
+    # verification) with this ValidationException; support lifts it, a key does not.
+    Rule("aws-account-blocked", C.ACCOUNT_DISABLED, exceptions=_set("validationexception"),
+         text=r"operation not allowed"),
     Rule("account-disabled-text", C.ACCOUNT_DISABLED,
          text=r"deactivated account|account (has been |was )?(deactivated|disabled|suspended)"
               r"|access was terminated|organization has been (disabled|deactivated|restricted)"
@@ -202,7 +207,7 @@ RULES: tuple[Rule, ...] = (
     # Bedrock's model access (not enabled, Marketplace, use-case form, legacy model),
     # as every relay passes it on.
     Rule("model-access-text", C.PERMISSION_DENIED,
-         text=r"(don't|do not) have access to the model with the specified model id"
+         text=r"(don't|do not) have access to (this|the) model\b"
               r"|model access is denied|use[- ]case (form|details have not been submitted)"
               r"|not authori[sz]ed to invoke this api operation|marked by provider as legacy"),
     Rule("missing-scopes", C.PERMISSION_DENIED, text=r"insufficient permissions|missing scopes"),
@@ -219,6 +224,7 @@ RULES: tuple[Rule, ...] = (
                          "missingauthenticationtokenexception")),
     Rule("auth-text", C.AUTH_FAILED,
          text=r"incorrect api key|invalid api key|invalid x-api-key|no (cookie )?auth credentials"
+              r"|unauthenticated request"
               r"|missing bearer|didn't provide an api key|invalid proxy server token"
               r"|organization header should match|must be a member of an organization"
               r"|no such organization|invalid authentication|invalid subscription key"
@@ -245,19 +251,20 @@ RULES: tuple[Rule, ...] = (
     # --- Model or deployment missing (also relays with "no available channel")
     Rule("model-not-found-code", C.MODEL_NOT_FOUND,
          codes=_set("model_not_found", "deploymentnotfound", "model_not_available",
-                    "model_decommissioned")),
+                    "model_decommissioned", "dedicated_endpoint_not_running")),
     Rule("model-not-found-type", C.MODEL_NOT_FOUND, types=_set("not_found_error"),
          text=r"model"),
     Rule("model-not-found-rpc", C.MODEL_NOT_FOUND, rpc_statuses=_set("NOT_FOUND"),
          text=r"model"),
     Rule("model-not-found-text", C.MODEL_NOT_FOUND,
          text=r"model `?[^`\s]*`? does not exist|requested model .{0,80} does not exist"
-              r"|deployment for this resource does not exist|no such model|model not found"
+              r"|deployment for (?:this|the) resource does not exist|no such model|model not found"
               r"|unknown model|invalid model|is not a valid model id|has been decommissioned"
               r"|no endpoints found for\b|no allowed providers are available"
               r"|无可用渠道|no available (channel|distributor)"
               r"|model (does )?not exist|model `[^`\s]{1,200}` has been deprecated"
-              r"|non-serverless model|start a new dedicated endpoint"),
+              r"|non-serverless model|start a new dedicated endpoint"
+              r"|dedicated endpoint for .{1,200} is not running"),
     # Ollama and LM Studio: "model 'x' not found, try pulling it first", "No models loaded"
     Rule("model-not-found-local", C.MODEL_NOT_FOUND,
          text=r"not found, try pulling it|pull the model|no models loaded"
@@ -304,10 +311,13 @@ RULES: tuple[Rule, ...] = (
     # A router that has no such path: OpenAI's code for it, Go's and Starlette/FastAPI's
     # default 404 and 405.
     Rule("wrong-route-code", C.PROBE_REJECTED, codes=_set("unknown_url")),
+    # Anthropic names the model when one is missing ("model: x", the row above); a
+    # not_found_error that names none is a path it does not serve.
+    Rule("wrong-route-type", C.PROBE_REJECTED, types=_set("not_found_error")),
     Rule("wrong-route", C.PROBE_REJECTED,
          text=r"no handler found on route|404 page not found"
-              r"""|\{[ \t]{0,4}["']detail["'][ \t]{0,4}:[ \t]{0,4}"""
-              r"""["'](not found|method not allowed)["'][ \t]{0,4}\}"""),
+              r"""|\{[ \t\r\n]{0,8}["']detail["'][ \t\r\n]{0,8}:[ \t\r\n]{0,8}"""
+              r"""["'](not found|method not allowed)["'][ \t\r\n]{0,8}\}"""),
     # Azure's bare "Resource not found": a wrong deployment, api-version or route, and it
     # does not say which. Never model_not_found: `expect: denied` would pass on it.
     Rule("azure-resource-not-found", C.PROBE_REJECTED, text=r"\bresource not found"),
@@ -343,7 +353,8 @@ RULES: tuple[Rule, ...] = (
          text=r"server had an error|currently overloaded|servers are currently overloaded"
               r"|bad gateway|service (temporarily )?unavailable|gateway time-?out"
               r"|internal server error|upstream (connect )?error"
-              r"|invalid response was received from the upstream|could not load model"),
+              r"|invalid response was received from the upstream"
+              r"|(?:could not|failed to) load model"),
     # === 2. Broad evidence: Google's canonical status names and "permission denied" only
     # say which family of refusal. After every narrower row above: Google answers
     # PERMISSION_DENIED, "Permission denied: …", also for a suspended consumer, a leaked key
@@ -362,6 +373,10 @@ RULES: tuple[Rule, ...] = (
     Rule("validation-exception", C.PROBE_REJECTED, exceptions=_set("validationexception")),
     # === 4. Bot walls, login pages, HTML where an API answer belongs
     Rule("invalid-url", C.UNEXPECTED_RESPONSE, text=r"\binvalid url ?\((get|post) "),
+    # openai-python 0.x: the answer was not an API error object ("Invalid response object
+    # from API: '404 Not Found'"); what it quotes was read by the rows above.
+    Rule("sdk-invalid-response", C.UNEXPECTED_RESPONSE,
+         text=r"invalid response object from api"),
     Rule("bot-wall", C.UNEXPECTED_RESPONSE,
          text=r"enable cookies|attention required|just a moment\.\.\.|cf-chl|captcha"),
     Rule("html-5xx", C.SERVER_ERROR, shapes=_set("html"), min_status=500),
@@ -392,7 +407,7 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"|und_err_(?:connect|headers|body)_timeout|timeout of \d{1,9} ?ms exceeded"
               r"|dioexception \[(?:connection|send|receive) timeout\]|socket timeout"
               r"|took longer than [\d:.]{1,20}|i/o timeout|err_connection_timed_out"
-              r"|\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})28\b"),
+              r"|\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})28\b|client\.timeout exceeded"),
     # curl's exit codes for a failed transfer: resolve (5, 6), connect (7), TLS (35, 51, 58, 60,
     # 77), empty reply or broken receive (52, 55, 56), HTTP/2 or 3 stream (92, 95), and libcurl's
     # "cURL error N" as PHP's Guzzle prints it.
@@ -440,8 +455,12 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"|ehostunreach|enetunreach|\berr_network\b|net::err_[a-z_]{1,40}"
               r"|networkerror when attempting to fetch|typeerror: load failed"
               r"|error sending request for url"),
+    # A parser refused what came back: V8's JSON.parse messages ("Unexpected token '<'",
+    # "… is not valid JSON", "… in JSON at position 12", "after JSON at position 124"),
+    # Python's json module, Go's encoding/json.
     Rule("client-not-json", C.UNEXPECTED_RESPONSE,
          text=r"unexpected token '?<|is not valid json|unexpected end of json input"
-              r"|jsondecodeerror|expecting value: line 1 column 1"
-              r"|invalid character '<' looking for beginning of value"),
+              r"|\b(?:in|after) json at position \d|unterminated string in json"
+              r"|jsondecodeerror|expecting value: line \d{1,9} column \d"
+              r"|invalid character '.{1,4}' looking for beginning of value"),
 )

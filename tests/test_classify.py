@@ -394,7 +394,64 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "about this error: https://www.codegpt.co/docs/tutorial-basics/api_errors",
      C.NETWORK_ERROR),
     ("status-5xx", 504, '{"detail": "upstream request timeout"}', C.SERVER_ERROR),
+    # Round 4 (from HELD-OUT and HELD-OUT-2 after they were measured):
+    # aws/aws-cli#8717: every model of an account AWS had not cleared ("an issue with the account")
+    ("aws-account-blocked", None,
+     "An error occurred (ValidationException) when calling the InvokeModel operation: "
+     "Operation not allowed", C.ACCOUNT_DISABLED),
+    # ppipada/flexigpt-vscode-extension#8 (Anthropic, a wrong path)
+    ("wrong-route-type", 404,
+     '{\n"type": "error",\n"error": {\n"type": "not_found_error",\n"message": "Not Found"\n}\n}',
+     C.PROBE_REJECTED),
+    # father-bot/chatgpt_telegram_bot#419 (openai-python 0.x behind a relay)
+    ("sdk-invalid-response", 404,
+     "Something went wrong during completion. Reason: Invalid response object from API: "
+     "'404 Not Found' (HTTP response code was 404).", C.UNEXPECTED_RESPONSE),
 ]
+
+# Real bodies that a rule reads since round 4 widened it to the stable part of a wording.
+WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
+    # google-gemini/gemini-cli#14603: the phrase beats the body's INVALID_ARGUMENT
+    ("model-access-text", 400,
+     '[API Error: [{\n    "error": {\n      "code": 400,\n      "message": "You don\'t have '
+     'access to this model or the model name is invalid",\n      "errors": [\n        {\n'
+     '          "message": "You don\'t have access to this model or the model name is invalid",'
+     '\n          "domain": "global",\n          "reason": "badRequest"\n        }\n      ],\n'
+     '      "status": "INVALID_ARGUMENT"\n    }\n  }\n  ]]', C.PERMISSION_DENIED),
+    # vercel/ai#13302 (Vercel AI Gateway)
+    ("auth-text", None,
+     "Error [GatewayAuthenticationError]: Unauthenticated request to AI Gateway.\n\nTo "
+     "authenticate, set the AI_GATEWAY_API_KEY environment variable with your API key.",
+     C.AUTH_FAILED),
+    # HeyPuter/puter#3168 (Together)
+    ("model-not-found-code", 400,
+     '{"id":"okkMWzu-2kFHot-a023f611fd50ff7e","error":{"message":"The dedicated endpoint for '
+     'mistralai/Mixtral-8x22B-Instruct-v0.1 is not running. Please visit '
+     'https://api.together.ai/models to start the endpoint.","type":"invalid_request_error",'
+     '"param":null,"code":"dedicated_endpoint_not_running"}}', C.MODEL_NOT_FOUND),
+    # ruoccofabrizio/azure-open-ai-embeddings-qna#16 (Azure, openai-python 0.x)
+    ("model-not-found-text", None,
+     "InvalidRequestError: The API deployment for the resource does not exist.",
+     C.MODEL_NOT_FOUND),
+    # continuedev/continue#10150 (LM Studio)
+    ("server-text", 400, '400 Failed to load model "gpt-oss-20b". Error: Error loading model.',
+     C.SERVER_ERROR),
+    # continuedev/continue#12670 (xAI)
+    ("quota-text", 403,
+     '403 "Your newly created team doesn\'t have any credits or licenses yet. You can purchase '
+     'those on https://console.x.ai/team/481c7584-ab46-4974-b86b-a4978384e229."',
+     C.QUOTA_EXHAUSTED),
+    # ChatGPTNextWeb/NextChat#3581 (FastAPI's 404, pretty-printed)
+    ("wrong-route", 404, '{\n  "detail": "Not Found"\n}', C.PROBE_REJECTED),
+]
+
+
+@pytest.mark.parametrize(("rule", "status", "body", "expected"), WIDENED_SAMPLES,
+                         ids=[s[0] for s in WIDENED_SAMPLES])
+def test_a_widened_rule_reads_the_wording_it_was_widened_for(
+        rule: str, status: int | None, body: str, expected: OutcomeClass) -> None:
+    outcome = classify(status, {}, body)
+    assert (outcome.cls, outcome.rule) == (expected, rule), outcome.message
 
 
 @pytest.mark.parametrize(("rule", "status", "body", "expected"), RULE_SAMPLES,
@@ -583,6 +640,16 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
     ("client-connection", "openai.APIConnectionError: Connection error.", C.NETWORK_ERROR),
     ("client-not-json", "SyntaxError: Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON",
      C.UNEXPECTED_RESPONSE),
+    # Round 4: appleboy/CodeGPT#133 (Go), themaximalist/llm.js#28 (V8's newer wording)
+    ("client-timeout", 'Error: Post "https://api.openai.com/v1/chat/completions": net/http: '
+                       "request canceled (Client.Timeout exceeded while awaiting headers)",
+     C.TIMEOUT),
+    ("client-not-json", "SyntaxError: Unexpected non-whitespace character after JSON at "
+                        "position 124 (line 2 column 1)", C.UNEXPECTED_RESPONSE),
+    # ChatGPTNextWeb/NextChat#1713: undici's error serialised as JSON, only its `cause`
+    ("client-timeout", '{\n  "cause": {\n    "name": "ConnectTimeoutError",\n    "code": '
+                       '"UND_ERR_CONNECT_TIMEOUT",\n    "message": "Connect Timeout Error"\n  }\n}',
+     C.TIMEOUT),
 ]
 
 
