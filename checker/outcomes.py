@@ -176,8 +176,9 @@ CLASS_INFO: dict[OutcomeClass, ClassInfo] = {
         Kind.INCONCLUSIVE, retryable=False, waitable=False, excusable=False,
         summary="the endpoint rejected the probe request itself",
         hint=(
-            "The probe's parameters or endpoint do not suit this model. Set `probe:` or `params:`"
-            " on the check, and report it so the catalog can learn the model."
+            "The probe's parameters or endpoint do not suit this model, or the endpoint has no"
+            " such path (\"Invalid URL\", \"Not Found\": check base_url's path). Set `probe:`"
+            " or `params:` on the check, and report it so the catalog can learn the model."
         ),
         headline="the endpoint refused the probe for {model} (inconclusive)",
         action="set probe: or params: on the check",

@@ -142,9 +142,10 @@ RULES: tuple[Rule, ...] = (
     Rule("quota-code", C.QUOTA_EXHAUSTED,
          codes=_set("insufficient_quota", "billing_hard_limit_reached", "insufficient_user_quota",
                     "credit_balance_exhausted", "quota_exceeded", "billing_not_active")),
-    Rule("quota-type", C.QUOTA_EXHAUSTED, types=_set("insufficient_quota", "usage_limit_reached")),
+    Rule("quota-type", C.QUOTA_EXHAUSTED,
+         types=_set("insufficient_quota", "usage_limit_reached", "exceeded_current_quota_error")),
     Rule("quota-text", C.QUOTA_EXHAUSTED,
-         text=r"exceeded your current quota|billing hard limit|budget has been exceeded"
+         text=r"exceeded (?:your )?current quota|billing hard limit|budget has been exceeded"
               r"|insufficient (account )?(balance|credits?|funds)|quota is not enough"
               r"|requires more credits|(requires|need) (a )?paid balance|balance is insufficient"
               r"|key limit exceeded|credit balance is too low|out of credits|额度已用尽"
@@ -211,6 +212,11 @@ RULES: tuple[Rule, ...] = (
               r"|model access is denied|use[- ]case (form|details have not been submitted)"
               r"|not authori[sz]ed to invoke this api operation|marked by provider as legacy"),
     Rule("missing-scopes", C.PERMISSION_DENIED, text=r"insufficient permissions|missing scopes"),
+    # The account may not use the model (Bedrock's OpenAI-compatible endpoint), or its own
+    # settings exclude every provider of it (OpenRouter's guardrails and data policy).
+    Rule("account-model-restriction", C.PERMISSION_DENIED,
+         text=r"is not available (?:for|to) (?:this|your) account"
+              r"|matching your (?:guardrail restrictions|data policy)"),
     # --- Authentication (after quota: a gateway budget error carries type auth_error)
     Rule("auth-code", C.AUTH_FAILED,
          codes=_set("invalid_api_key", "mismatched_organization", "no_organization",
@@ -272,7 +278,8 @@ RULES: tuple[Rule, ...] = (
     # Google: "models/x is not found for API version v1beta", Vertex "Publisher Model `x`
     # was not found or your project does not have access to it"
     Rule("model-not-found-google", C.MODEL_NOT_FOUND,
-         text=r"is not found for api version|publisher model `[^`]{1,300}` (is |was )?not found"),
+         text=r"is not found for api version|publisher model `[^`]{1,300}` (is |was )?not found"
+              r"|is not servable in region"),
     Rule("model-not-found-bedrock", C.MODEL_NOT_FOUND,
          text=r"provided model identifier is invalid|could not resolve the foundation model"),
     # --- The probe itself was refused (parameter, size or endpoint does not suit the model)
@@ -292,7 +299,11 @@ RULES: tuple[Rule, ...] = (
               r"|on-demand throughput isn't supported|use the /completions api"
               r"|does not support parameters?\b|unsupportedparamserror"
               r"|contextwindowexceedederror"
-              r"|param(?:eter)?[ \t\r\n]{1,12}incorrect|incorrect param(?:eter)?\b"),
+              r"|param(?:eter)?[ \t\r\n]{1,12}incorrect|incorrect param(?:eter)?\b"
+              r"|does not support (?:tools|tool[ _]?(?:use|calling)|function[ _]?calling"
+              r"|images|vision|streaming|system (?:prompts?|messages?))\b"
+              r"|cannot both be (?:specified|set)|malformed input request"
+              r"|cannot be accessed through [\w /-]{1,60} api"),
     Rule("azure-api-version", C.PROBE_REJECTED,
          text=r"api[- ]version.{0,40} not supported|unsupported (?:api|openai)[- ]version"
               r"|not supported (?:for|in|with|by) this api[- ]version|please use api[- ]version"
@@ -311,6 +322,9 @@ RULES: tuple[Rule, ...] = (
     # A router that has no such path: OpenAI's code for it, Go's and Starlette/FastAPI's
     # default 404 and 405.
     Rule("wrong-route-code", C.PROBE_REJECTED, codes=_set("unknown_url")),
+    # OpenAI's and the relays' "Invalid URL (POST /v1/chat/completions/chat/completions)":
+    # base_url's path is wrong.
+    Rule("invalid-url", C.PROBE_REJECTED, text=r"\binvalid url ?\((get|post) "),
     # Anthropic names the model when one is missing ("model: x", the row above); a
     # not_found_error that names none is a path it does not serve.
     Rule("wrong-route-type", C.PROBE_REJECTED, types=_set("not_found_error")),
@@ -354,7 +368,8 @@ RULES: tuple[Rule, ...] = (
               r"|bad gateway|service (temporarily )?unavailable|gateway time-?out"
               r"|internal server error|upstream (connect )?error"
               r"|invalid response was received from the upstream"
-              r"|(?:could not|failed to) load model"),
+              r"|(?:could not|failed to) load model|runner process has terminated"
+              r"|error occurred while processing your request\. you can retry"),
     # === 2. Broad evidence: Google's canonical status names and "permission denied" only
     # say which family of refusal. After every narrower row above: Google answers
     # PERMISSION_DENIED, "Permission denied: …", also for a suspended consumer, a leaked key
@@ -372,7 +387,6 @@ RULES: tuple[Rule, ...] = (
          rpc_statuses=_set("INVALID_ARGUMENT", "OUT_OF_RANGE")),
     Rule("validation-exception", C.PROBE_REJECTED, exceptions=_set("validationexception")),
     # === 4. Bot walls, login pages, HTML where an API answer belongs
-    Rule("invalid-url", C.UNEXPECTED_RESPONSE, text=r"\binvalid url ?\((get|post) "),
     # openai-python 0.x: the answer was not an API error object ("Invalid response object
     # from API: '404 Not Found'"); what it quotes was read by the rows above.
     Rule("sdk-invalid-response", C.UNEXPECTED_RESPONSE,
@@ -407,7 +421,8 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"|und_err_(?:connect|headers|body)_timeout|timeout of \d{1,9} ?ms exceeded"
               r"|dioexception \[(?:connection|send|receive) timeout\]|socket timeout"
               r"|took longer than [\d:.]{1,20}|i/o timeout|err_connection_timed_out"
-              r"|\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})28\b|client\.timeout exceeded"),
+              r"|\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})28\b|client\.timeout exceeded"
+              r"|exceeded the configured timeout|interruptedioexception: timeout"),
     # curl's exit codes for a failed transfer: resolve (5, 6), connect (7), TLS (35, 51, 58, 60,
     # 77), empty reply or broken receive (52, 55, 56), HTTP/2 or 3 stream (92, 95), and libcurl's
     # "cURL error N" as PHP's Guzzle prints it.
@@ -422,7 +437,8 @@ CLIENT_RULES: tuple[Rule, ...] = (
     Rule("client-dns", C.NETWORK_ERROR,
          text=r"enotfound|getaddrinfo|name or service not known|nodename nor servname"
               r"|temporary failure in name resolution|eai_again|no such host"
-              r"|could not resolve host|unknownhostexception|unable to resolve host"
+              r"|could not resolve(?: host)?:|could not resolve host|could not contact dns"
+              r"|unknownhostexception|unable to resolve host"
               r"|dns error|failed to lookup address"),
     # A proxy between the client and the endpoint refused the tunnel (407 wants the proxy's
     # own credentials) or could not open it: no answer of the endpoint was seen.

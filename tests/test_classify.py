@@ -367,8 +367,13 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      '{\n"error": {\n"code": 400,\n"message": "Budget 0 is invalid. This model only works i'
      'n thinking mode.",\n"status": "INVALID_ARGUMENT"\n}\n}',
      C.PROBE_REJECTED),
-    # pingcap/autoflow#574 (Bedrock InvokeModel through boto3)
+    # mlcommons/modelbench#1654 (Bedrock Converse through boto3)
     ("validation-exception", None,
+     "An error occurred (ValidationException) when calling the Converse operation: This action "
+     "doesn't support the model that you provided. Try again with a supported text or chat "
+     "model.", C.PROBE_REJECTED),
+    # pingcap/autoflow#574: AWS's "Malformed input request" is read by its phrase
+    ("probe-param-text", None,
      "botocore.errorfactory.ValidationException: An error occurred (ValidationException) when "
      "calling the InvokeModel operation: Malformed input request: #: subject must not be valid "
      "against schema {\"required\":[\"messages\"]}#: extraneous key [response_mime_type] is "
@@ -376,7 +381,7 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      C.PROBE_REJECTED),
     ("invalid-url", 404,
      '{"error": {"message": "Invalid URL (POST /v1/chat/completion)", "type": '
-     '"invalid_request_error", "param": null, "code": null}}', C.UNEXPECTED_RESPONSE),
+     '"invalid_request_error", "param": null, "code": null}}', C.PROBE_REJECTED),
     ("bot-wall", 403, "403 Please enable cookies.", C.UNEXPECTED_RESPONSE),
     ("html-5xx", 524,
      "<!DOCTYPE html><html><head><title>api.example.com | 524: A timeout occurred</title>"
@@ -394,6 +399,11 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "about this error: https://www.codegpt.co/docs/tutorial-basics/api_errors",
      C.NETWORK_ERROR),
     ("status-5xx", 504, '{"detail": "upstream request timeout"}', C.SERVER_ERROR),
+    # Round 5: theopenco/llmgateway#3393 (Bedrock's OpenAI-compatible endpoint, as logged)
+    ("account-model-restriction", 401,
+     "openai.gpt-5.6-luna is not available for this account. You can explore\n            other "
+     "available models on Amazon Bedrock. For additional access options,\n            contact "
+     "AWS Sales at https://aws.amazon.com/contact-us/sales-support/", C.PERMISSION_DENIED),
     # Round 4 (from HELD-OUT and HELD-OUT-2 after they were measured):
     # aws/aws-cli#8717: every model of an account AWS had not cleared ("an issue with the account")
     ("aws-account-blocked", None,
@@ -409,7 +419,7 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "'404 Not Found' (HTTP response code was 404).", C.UNEXPECTED_RESPONSE),
 ]
 
-# Real bodies that a rule reads since round 4 widened it to the stable part of a wording.
+# Real bodies that a rule reads since round 4 or 5 widened it to the stable part of a wording.
 WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     # google-gemini/gemini-cli#14603: the phrase beats the body's INVALID_ARGUMENT
     ("model-access-text", 400,
@@ -443,6 +453,46 @@ WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      C.QUOTA_EXHAUSTED),
     # ChatGPTNextWeb/NextChat#3581 (FastAPI's 404, pretty-printed)
     ("wrong-route", 404, '{\n  "detail": "Not Found"\n}', C.PROBE_REJECTED),
+    # Round 5 (HELD-OUT-3 after it was measured). openai/openai-node#1730 (a Responses stream)
+    ("server-text", None,
+     "An error occurred while processing your request. You can retry your request, or contact "
+     "us through our help center at help.openai.com if the error persists. Please include the "
+     "request ID req_1332ed8a813a4caaa2f0f3c55a6a68cb in your message.", C.SERVER_ERROR),
+    # ollama/ollama#5628
+    ("server-text", None,
+     "Error: llama runner process has terminated: exit status 0xc0000409 error:failed to create "
+     "context with model 'C:\\Users\\ChatAI\\.ollama\\models\\blobs\\sha256-916173d92319f80a29d"
+     "b51321f7cb3441f326bac95c421de809e1d08eaaeb693'", C.SERVER_ERROR),
+    # MoonshotAI/Kimi-K2#5 (masking as the report shows it)
+    ("quota-type", 403,
+     '{"error":{"message":"Your account xx> is not active, organization <xx> exceeded current '
+     'quota, please check your plan and billing details","type":"exceeded_current_quota_error"}}',
+     C.QUOTA_EXHAUSTED),
+    # louisho5/picobot#6: Ollama's OpenAI-compatible endpoint; the phrase beats `api_error`
+    ("probe-param-text", 400,
+     '{"error":{"message":"registry.ollama.ai/library/gemma3:4b does not support tools",'
+     '"type":"api_error","param":null,"code":null}}', C.PROBE_REJECTED),
+    # aws-samples/sample-connector-for-bedrock#87
+    ("probe-param-text", None,
+     "The model returned the following errors: `temperature` and `top_p` cannot both be "
+     "specified for this model. Please use only one.", C.PROBE_REJECTED),
+    # diffbot/code-gpt-docs#300 (Bedrock InvokeModel, no exception name printed)
+    ("probe-param-text", None,
+     "Error: Malformed input request: #: subject must not be valid against schema "
+     "{required:[messages]}#: required key [max_tokens] not found, please reformat your input "
+     "and try again.", C.PROBE_REJECTED),
+    # GoogleCloudPlatform/application-integration-samples#12
+    ("probe-param-text", 400,
+     "Code 400, Gemini cannot be accessed through Vertex Predict/RawPredict API.",
+     C.PROBE_REJECTED),
+    # NousResearch/hermes-agent#32678 (Claude on Vertex, the global region)
+    ("model-not-found-google", None,
+     "FAILED_PRECONDITION:\nPublisher Model .../publishers/anthropic/models/claude-sonnet-5\nis "
+     "not servable in region global.", C.MODEL_NOT_FOUND),
+    # songquanpeng/one-api#1900 (a relay in front of Anthropic, anthropic-python's print)
+    ("invalid-url", 404,
+     "{'error': {'message': 'Invalid URL (POST /v1/messages)', 'type': 'invalid_request_error', "
+     "'param': '', 'code': ''}}", C.PROBE_REJECTED),
 ]
 
 
@@ -649,6 +699,15 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
     # ChatGPTNextWeb/NextChat#1713: undici's error serialised as JSON, only its `cause`
     ("client-timeout", '{\n  "cause": {\n    "name": "ConnectTimeoutError",\n    "code": '
                        '"UND_ERR_CONNECT_TIMEOUT",\n    "message": "Connect Timeout Error"\n  }\n}',
+     C.TIMEOUT),
+    # Round 5: orhanerday/open-ai#34 (PHP cURL), microsoft/semantic-kernel#4594 (Azure.Core),
+    # langchain4j/langchain4j-examples#20 (okhttp)
+    ("client-dns", "Could not resolve: api.openai.com (Could not contact DNS servers)",
+     C.NETWORK_ERROR),
+    ("client-timeout", "System.Threading.Tasks.TaskCanceledException: The operation was "
+                       "cancelled because it exceeded the configured timeout of 0:01:40. Network "
+                       "timeout can be adjusted in ClientOptions.Retry.NetworkTimeout.", C.TIMEOUT),
+    ("client-timeout", "java.lang.RuntimeException: java.io.InterruptedIOException: timeout",
      C.TIMEOUT),
 ]
 
