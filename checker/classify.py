@@ -109,7 +109,8 @@ def classify_client_text(text: str) -> Outcome | None:
 
 # What only a client's own error has when it is written out as JSON: Node's `stack`,
 # `syscall` and `errno` members, a `code` that is a Node error code (`ETIMEDOUT`, undici's
-# `UND_ERR_CONNECT_TIMEOUT`, `ERR_NETWORK`: also inside an error's `cause`), or a JavaScript
+# `UND_ERR_CONNECT_TIMEOUT`, `ERR_NETWORK`: also inside an error's `cause`), urllib3's
+# "Max retries exceeded with url" (an app that passes its client's error on), or a JavaScript
 # stack frame ("\n    at fn (file:1:2)") JSON-escaped in a string. A provider's error body
 # rarely has one, and in `diagnose` an answer's own reading still wins over a client reading
 # unless it says nothing.
@@ -117,6 +118,7 @@ _SERIALISED_ERROR = re.compile(
     r"""["'](?:stack|syscall|errno)["'][ \t]{0,4}:|\\n[ \t]{1,8}at [^\s(]{1,200} \("""
     r"""|["']code["'][ \t]{0,4}:[ \t]{0,4}"""
     r"""["'](?:UND_ERR_[A-Z_]{1,40}|E(?!RROR)[A-Z]{3,14}|ERR_[A-Z_]{1,40})["']"""
+    r"""|Max retries exceeded with url"""
 )
 
 

@@ -237,7 +237,7 @@ RULES: tuple[Rule, ...] = (
               r"|api key (is )?(invalid|expired|revoked|not valid)|api key not valid"
               r"|token has been invalidated|do not have access to the organization"
               r"|user not found|invalid token|无效的令牌|令牌无效|未提供令牌"
-              r"|security token included in the request is (invalid|expired)"
+              r"|(security|bearer) token included in the request is (invalid|expired)"
               r"|does not match resource tenant|access token is missing, invalid"
               r"|key based authentication is disabled|no api key found"
               r"|couldn't find a secret|unregistered callers|api key was reported as leaked"
@@ -270,6 +270,7 @@ RULES: tuple[Rule, ...] = (
               r"|无可用渠道|no available (channel|distributor)"
               r"|model (does )?not exist|model `[^`\s]{1,200}` has been deprecated"
               r"|non-serverless model|start a new dedicated endpoint"
+              r"|there are no healthy deployments for this model"
               r"|dedicated endpoint for .{1,200} is not running"),
     # Ollama and LM Studio: "model 'x' not found, try pulling it first", "No models loaded"
     Rule("model-not-found-local", C.MODEL_NOT_FOUND,
@@ -303,7 +304,9 @@ RULES: tuple[Rule, ...] = (
               r"|does not support (?:tools|tool[ _]?(?:use|calling)|function[ _]?calling"
               r"|images|vision|streaming|system (?:prompts?|messages?))\b"
               r"|cannot both be (?:specified|set)|malformed input request"
-              r"|cannot be accessed through [\w /-]{1,60} api"),
+              r"|cannot be accessed through [\w /-]{1,60} api"
+              r"|must be (?:less|greater) than or equal to|which is the maximum allowed"
+              r"|validation errors? detected|failed to satisfy constraint|prompt is too long"),
     Rule("azure-api-version", C.PROBE_REJECTED,
          text=r"api[- ]version.{0,40} not supported|unsupported (?:api|openai)[- ]version"
               r"|not supported (?:for|in|with|by) this api[- ]version|please use api[- ]version"
@@ -328,6 +331,9 @@ RULES: tuple[Rule, ...] = (
     # Anthropic names the model when one is missing ("model: x", the row above); a
     # not_found_error that names none is a path it does not serve.
     Rule("wrong-route-type", C.PROBE_REJECTED, types=_set("not_found_error")),
+    # Google's NOT_FOUND that names no model ("Requested entity was not found."): a wrong
+    # project, region or path as much as a missing model.
+    Rule("not-found-rpc", C.PROBE_REJECTED, rpc_statuses=_set("NOT_FOUND")),
     Rule("wrong-route", C.PROBE_REJECTED,
          text=r"no handler found on route|404 page not found"
               r"""|\{[ \t\r\n]{0,8}["']detail["'][ \t\r\n]{0,8}:[ \t\r\n]{0,8}"""
@@ -369,6 +375,7 @@ RULES: tuple[Rule, ...] = (
               r"|internal server error|upstream (connect )?error"
               r"|invalid response was received from the upstream"
               r"|(?:could not|failed to) load model|runner process has terminated"
+              r"|requires more system memory|capacity exceeded|encountered an unexpected error"
               r"|error occurred while processing your request\. you can retry"),
     # === 2. Broad evidence: Google's canonical status names and "permission denied" only
     # say which family of refusal. After every narrower row above: Google answers
@@ -438,6 +445,7 @@ CLIENT_RULES: tuple[Rule, ...] = (
          text=r"enotfound|getaddrinfo|name or service not known|nodename nor servname"
               r"|temporary failure in name resolution|eai_again|no such host"
               r"|could not resolve(?: host)?:|could not resolve host|could not contact dns"
+              r"|failed host lookup"
               r"|unknownhostexception|unable to resolve host"
               r"|dns error|failed to lookup address"),
     # A proxy between the client and the endpoint refused the tunnel (407 wants the proxy's

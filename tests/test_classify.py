@@ -399,6 +399,10 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "about this error: https://www.codegpt.co/docs/tutorial-basics/api_errors",
      C.NETWORK_ERROR),
     ("status-5xx", 504, '{"detail": "upstream request timeout"}', C.SERVER_ERROR),
+    # Round 6: anthropics/claude-code#14646 (Claude on Vertex through Claude Code)
+    ("not-found-rpc", 404,
+     'API Error: 404 {"error":{"code":404,"message":"Requested entity was not found.","status":'
+     '"NOT_FOUND"}}', C.PROBE_REJECTED),
     # Round 5: theopenco/llmgateway#3393 (Bedrock's OpenAI-compatible endpoint, as logged)
     ("account-model-restriction", 401,
      "openai.gpt-5.6-luna is not available for this account. You can explore\n            other "
@@ -419,7 +423,7 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "'404 Not Found' (HTTP response code was 404).", C.UNEXPECTED_RESPONSE),
 ]
 
-# Real bodies that a rule reads since round 4 or 5 widened it to the stable part of a wording.
+# Real bodies that a rule reads since round 4, 5 or 6 widened it to the stable part of a wording.
 WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     # google-gemini/gemini-cli#14603: the phrase beats the body's INVALID_ARGUMENT
     ("model-access-text", 400,
@@ -493,6 +497,41 @@ WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("invalid-url", 404,
      "{'error': {'message': 'Invalid URL (POST /v1/messages)', 'type': 'invalid_request_error', "
      "'param': '', 'code': ''}}", C.PROBE_REJECTED),
+    # Round 6 (HELD-OUT-4 after it was measured). continuedev/continue#6185 (Mistral): the
+    # phrase beats `invalid_request_error`
+    ("server-text", None,
+     '{"object":"error","message":"Service tier capacity exceeded for this model.","type":'
+     '"invalid_request_error","param":null,"code":null}', C.SERVER_ERROR),
+    # ollama/ollama#10920
+    ("server-text", None,
+     "Error: model requires more system memory (164.8 GiB) than is available (13.4 GiB)",
+     C.SERVER_ERROR),
+    # langchain-ai/langchainjs#2768 (Bedrock InvokeModel)
+    ("server-text", None,
+     "The system encountered an unexpected error during processing. Try your request again.",
+     C.SERVER_ERROR),
+    # stackblitz-labs/bolt.diy#56 (Groq through the Vercel AI SDK)
+    ("probe-param-text", None,
+     "APICallError [AI_APICallError]: max_tokens for preview model `llama-3.1-8b-instant` must "
+     "be less than or equal to 8000", C.PROBE_REJECTED),
+    # BerriAI/litellm#19384 (Bedrock Converse passed on by LiteLLM; cut)
+    ("probe-param-text", None,
+     "litellm.BadRequestError: BedrockException - {\"message\":\"11 validation errors detected: "
+     "Value '' at 'toolConfig.tools.1.member.toolSpec.name' failed to satisfy constraint: Member "
+     "must satisfy regular expression pattern: [a-zA-Z0-9_-]+", C.PROBE_REJECTED),
+    # ding113/claude-code-hub#474 (a relay's print of an upstream's Anthropic-style error)
+    ("probe-param-text", 400,
+     'Provider yes**** returned 400: Provider returned 400: 400 | Upstream: {"error":{"type":'
+     '"\\u003cnil\\u003e","message":"prompt is too long: 220383 tokens \\u003e 200000 maximum '
+     '(request id: 2025122922523952222015Tdg4wtx9)"},"type":"error"}', C.PROBE_REJECTED),
+    # justlovemaki/AIClient2API#274 (a relay in front of an AWS-signed upstream)
+    ("auth-text", 403, "API call failed: 403 - The bearer token included in the request is "
+                       "invalid.", C.AUTH_FAILED),
+    # BerriAI/litellm#25466: LiteLLM's router has no deployment of that model name
+    ("model-not-found-text", None,
+     "litellm.exceptions.BadRequestError: litellm.BadRequestError: You passed in "
+     "model=nonexistent-model. There are no healthy deployments for this model. Received Model "
+     "Group=nonexistent-model\nAvailable Model Group Fallbacks=None", C.MODEL_NOT_FOUND),
 ]
 
 
@@ -709,6 +748,17 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
                        "timeout can be adjusted in ClientOptions.Retry.NetworkTimeout.", C.TIMEOUT),
     ("client-timeout", "java.lang.RuntimeException: java.io.InterruptedIOException: timeout",
      C.TIMEOUT),
+    # Round 6: anasfik/openai#149 (Dart), xtekky/chatgpt-clone#77 (an app's JSON that passes
+    # urllib3's error on)
+    ("client-dns", "SocketException: Failed host lookup: 'api.openai.com' (OS Error: Host "
+                   "sconosciuto. , errno = 11001)\nOS Error: Host sconosciuto. , errno = 11001",
+     C.NETWORK_ERROR),
+    ("client-proxy", '{\n  "_action": "_ask",\n  "error": "an error occurred HTTPSConnectionPool('
+                     "host='api.openai.com', port=443): Max retries exceeded with url: /v1/chat/"
+                     "completions (Caused by ProxyError('Cannot connect to proxy.', NewConnection"
+                     "Error('<urllib3.connection.HTTPSConnection object at 0x7fd22fbefeb0>: Failed"
+                     " to establish a new connection: [Errno 111] Connection refused')))\",\n  "
+                     '"success": false\n}', C.NETWORK_ERROR),
 ]
 
 
