@@ -165,7 +165,10 @@ def read_facts(text: str, headers: Mapping[str, str] | None = None) -> Facts:
         messages.append(" ".join(stripped.split()))
         raw = []
 
-    haystack = "\n".join([*raw, *messages, *found.extra_text]).lower().translate(_QUOTES)
+    # A message's own line breaks are a client's or a log's wrapping ("has been\ndisabled"):
+    # in the haystack each message is one line, so a phrase matches across them.
+    flat_messages = (" ".join(message.split()) for message in messages)
+    haystack = "\n".join([*raw, *flat_messages, *found.extra_text]).lower().translate(_QUOTES)
     # A terminal or a log pads and wraps words ("has been     disabled"): phrases match
     # across any run of spaces.
     haystack = _SPACES.sub(" ", haystack)

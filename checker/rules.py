@@ -154,7 +154,7 @@ RULES: tuple[Rule, ...] = (
               r"|used all available credits|spending limit|no credits remaining"
               r"|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits"
               r"|reached your specified api usage limits|usage limit has been reached"
-              r"|budgetexceedederror"),
+              r"|budgetexceedederror|账户已欠费|请充值"),
     # --- Account, organization, project or key suspended
     Rule("account-deactivated-code", C.ACCOUNT_DISABLED,
          codes=_set("account_deactivated", "organization_deactivated", "account_disabled")),
@@ -220,7 +220,8 @@ RULES: tuple[Rule, ...] = (
     # --- Authentication (after quota: a gateway budget error carries type auth_error)
     Rule("auth-code", C.AUTH_FAILED,
          codes=_set("invalid_api_key", "mismatched_organization", "no_organization",
-                    "invalid_organization", "missing_api_key", "authenticationtypedisabled")),
+                    "invalid_organization", "missing_api_key", "authenticationtypedisabled",
+                    "invalidapikey")),
     Rule("auth-type", C.AUTH_FAILED, types=_set("token_not_found_in_db", "authentication_error")),
     Rule("auth-reason", C.AUTH_FAILED,
          reasons=_set("API_KEY_INVALID", "ACCESS_TOKEN_EXPIRED", "ACCESS_TOKEN_TYPE_UNSUPPORTED")),
@@ -229,8 +230,8 @@ RULES: tuple[Rule, ...] = (
                          "invalidsignatureexception", "incompletesignatureexception",
                          "missingauthenticationtokenexception")),
     Rule("auth-text", C.AUTH_FAILED,
-         text=r"incorrect api key|invalid api key|invalid x-api-key|no (cookie )?auth credentials"
-              r"|unauthenticated request"
+         text=r"incorrect api key|invalid api[- ]key|invalid x-api-key"
+              r"|no (cookie )?auth credentials|unauthenticated request"
               r"|missing bearer|didn't provide an api key|invalid proxy server token"
               r"|organization header should match|must be a member of an organization"
               r"|no such organization|invalid authentication|invalid subscription key"
@@ -263,7 +264,7 @@ RULES: tuple[Rule, ...] = (
     Rule("model-not-found-rpc", C.MODEL_NOT_FOUND, rpc_statuses=_set("NOT_FOUND"),
          text=r"model"),
     Rule("model-not-found-text", C.MODEL_NOT_FOUND,
-         text=r"model `?[^`\s]*`? does not exist|requested model .{0,80} does not exist"
+         text=r"model:? `?[^`\s]*`? does not exist|requested model .{0,80} does not exist"
               r"|deployment for (?:this|the) resource does not exist|no such model|model not found"
               r"|unknown model|invalid model|is not a valid model id|has been decommissioned"
               r"|no endpoints found for\b|no allowed providers are available"
@@ -306,11 +307,13 @@ RULES: tuple[Rule, ...] = (
               r"|cannot both be (?:specified|set)|malformed input request"
               r"|cannot be accessed through [\w /-]{1,60} api"
               r"|must be (?:less|greater) than or equal to|which is the maximum allowed"
-              r"|validation errors? detected|failed to satisfy constraint|prompt is too long"),
+              r"|validation errors? detected|failed to satisfy constraint|prompt is too long"
+              r"|must be one of the following|exceeds? the model(?:'s)? limit|unknown field\b"
+              r"|is not supported (?:in|by|for) the [\w -]{1,40} api\b"),
     Rule("azure-api-version", C.PROBE_REJECTED,
          text=r"api[- ]version.{0,40} not supported|unsupported (?:api|openai)[- ]version"
               r"|not supported (?:for|in|with|by) this api[- ]version|please use api[- ]version"
-              r"|enabled only for api versions"
+              r"|enabled only for api[- ]versions?\b"
               r"|unrecognized request arguments? supplied"),
     # OpenRouter has the model but no provider of it serves this request (tools, the
     # account's data policy).
@@ -335,7 +338,7 @@ RULES: tuple[Rule, ...] = (
     # project, region or path as much as a missing model.
     Rule("not-found-rpc", C.PROBE_REJECTED, rpc_statuses=_set("NOT_FOUND")),
     Rule("wrong-route", C.PROBE_REJECTED,
-         text=r"no handler found on route|404 page not found"
+         text=r"no handler found on route|404 page not found|unknown request url"
               r"""|\{[ \t\r\n]{0,8}["']detail["'][ \t\r\n]{0,8}:[ \t\r\n]{0,8}"""
               r"""["'](not found|method not allowed)["'][ \t\r\n]{0,8}\}"""),
     # Azure's bare "Resource not found": a wrong deployment, api-version or route, and it
@@ -363,7 +366,8 @@ RULES: tuple[Rule, ...] = (
          text=r"request timed out|litellm\.timeout|timed out reading request"),
     # --- Provider, relay or edge failure
     Rule("server-type", C.SERVER_ERROR,
-         types=_set("server_error", "service_unavailable_error", "cf_bad_gateway",
+         types=_set("server_error", "service_unavailable_error", "service_unavailable",
+                    "cf_bad_gateway",
                     "overloaded_error", "api_error")),
     Rule("server-code", C.SERVER_ERROR, codes=_set("server_is_overloaded", "server_error",
                                                   "service_unavailable", "internal_error",
@@ -376,6 +380,7 @@ RULES: tuple[Rule, ...] = (
               r"|invalid response was received from the upstream"
               r"|(?:could not|failed to) load model|runner process has terminated"
               r"|requires more system memory|capacity exceeded|encountered an unexpected error"
+              r"|server is busy|engine is not loaded"
               r"|error occurred while processing your request\. you can retry"),
     # === 2. Broad evidence: Google's canonical status names and "permission denied" only
     # say which family of refusal. After every narrower row above: Google answers
@@ -398,6 +403,8 @@ RULES: tuple[Rule, ...] = (
     # from API: '404 Not Found'"); what it quotes was read by the rows above.
     Rule("sdk-invalid-response", C.UNEXPECTED_RESPONSE,
          text=r"invalid response object from api"),
+    # gRPC clients name what came instead of a gRPC answer.
+    Rule("grpc-got-html", C.UNEXPECTED_RESPONSE, text=r"invalid content-type: text/html"),
     Rule("bot-wall", C.UNEXPECTED_RESPONSE,
          text=r"enable cookies|attention required|just a moment\.\.\.|cf-chl|captcha"),
     Rule("html-5xx", C.SERVER_ERROR, shapes=_set("html"), min_status=500),
@@ -429,7 +436,8 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"|dioexception \[(?:connection|send|receive) timeout\]|socket timeout"
               r"|took longer than [\d:.]{1,20}|i/o timeout|err_connection_timed_out"
               r"|\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})28\b|client\.timeout exceeded"
-              r"|exceeded the configured timeout|interruptedioexception: timeout"),
+              r"|exceeded the configured timeout|interruptedioexception: timeout"
+              r"|source: timedout\b"),
     # curl's exit codes for a failed transfer: resolve (5, 6), connect (7), TLS (35, 51, 58, 60,
     # 77), empty reply or broken receive (52, 55, 56), HTTP/2 or 3 stream (92, 95), and libcurl's
     # "cURL error N" as PHP's Guzzle prints it.
@@ -453,7 +461,7 @@ CLIENT_RULES: tuple[Rule, ...] = (
     Rule("client-proxy", C.NETWORK_ERROR,
          text=r"tunneling socket could not be established|tunnel connection failed"
               r"|connect tunnel failed|from proxy after connect|unable to tunnel through proxy"
-              r"|proxyerror|cannot connect to proxy"),
+              r"|proxyerror|cannot connect to proxy|authenticate with proxy"),
     Rule("client-refused", C.NETWORK_ERROR,
          text=r"econnrefused|connection refused|connectionrefused|actively refused"
               r"|failed to establish a new connection|failed to connect|cannot connect to"
@@ -478,7 +486,7 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"|dioexception \[connection error\]|the connection errored"
               r"|ehostunreach|enetunreach|\berr_network\b|net::err_[a-z_]{1,40}"
               r"|networkerror when attempting to fetch|typeerror: load failed"
-              r"|error sending request for url"),
+              r"|error sending request for url|max retries exceeded with url"),
     # A parser refused what came back: V8's JSON.parse messages ("Unexpected token '<'",
     # "… is not valid JSON", "… in JSON at position 12", "after JSON at position 124"),
     # Python's json module, Go's encoding/json.
