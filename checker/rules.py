@@ -154,7 +154,8 @@ RULES: tuple[Rule, ...] = (
               r"|used all available credits|spending limit|no credits remaining"
               r"|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits"
               r"|reached your specified api usage limits|usage limit has been reached"
-              r"|budgetexceedederror|账户已欠费|请充值"),
+              r"|budgetexceedederror|账户已欠费|请充值"
+              r"|(?:doesn't|does not) have a free quota tier"),
     # --- Account, organization, project or key suspended
     Rule("account-deactivated-code", C.ACCOUNT_DISABLED,
          codes=_set("account_deactivated", "organization_deactivated", "account_disabled")),
@@ -175,7 +176,7 @@ RULES: tuple[Rule, ...] = (
     # --- Permission: an identity, project or key not allowed this model or operation.
     # Before auth: a gateway's model restriction carries code "401".
     Rule("project-allowlist", C.PERMISSION_DENIED,
-         text=r"project `?[\w-]+`? does not have access to model"),
+         text=r"project [^\n]{1,80}? does not have access to model"),
     Rule("key-model-restriction-type", C.PERMISSION_DENIED, types=_set("key_model_access_denied")),
     Rule("key-model-restriction", C.PERMISSION_DENIED,
          text=r"key not allowed to access model|not authori[sz]ed to access model"
@@ -204,7 +205,8 @@ RULES: tuple[Rule, ...] = (
          text=r"only (?:the )?(?:proxy )?(?:master|admin) key can be used"
               r"|not allowed to (?:call|access) (?:this )?route"),
     Rule("iam-text", C.PERMISSION_DENIED,
-         text=r"is not authori[sz]ed to perform|permission '[^']{1,120}' denied"),
+         text=r"is not authori[sz]ed to perform|permission \\{0,2}'[^']{1,120}' denied"
+              r"|organization has disabled [^\n]{1,80} access"),
     # Bedrock's model access (not enabled, Marketplace, use-case form, legacy model),
     # as every relay passes it on.
     Rule("model-access-text", C.PERMISSION_DENIED,
@@ -260,7 +262,7 @@ RULES: tuple[Rule, ...] = (
          codes=_set("model_not_found", "deploymentnotfound", "model_not_available",
                     "model_decommissioned", "dedicated_endpoint_not_running")),
     Rule("model-not-found-type", C.MODEL_NOT_FOUND, types=_set("not_found_error"),
-         text=r"model"),
+         text=r"model|is not available"),
     Rule("model-not-found-rpc", C.MODEL_NOT_FOUND, rpc_statuses=_set("NOT_FOUND"),
          text=r"model"),
     Rule("model-not-found-text", C.MODEL_NOT_FOUND,
@@ -309,7 +311,10 @@ RULES: tuple[Rule, ...] = (
               r"|must be (?:less|greater) than or equal to|which is the maximum allowed"
               r"|validation errors? detected|failed to satisfy constraint|prompt is too long"
               r"|must be one of the following|exceeds? the model(?:'s)? limit|unknown field\b"
-              r"|is not supported (?:in|by|for) the [\w -]{1,40} api\b"),
+              r"|is not supported (?:in|by|for) the [\w -]{1,40} api\b"
+              r"|must provide a model parameter|(?:should|must) alternate with"
+              r"|unexpected value\(s\)|extra inputs are not permitted|must be defined when"
+              r"|is not available for this model|endpoint:? [^\s]{1,100} is not supported"),
     Rule("azure-api-version", C.PROBE_REJECTED,
          text=r"api[- ]version.{0,40} not supported|unsupported (?:api|openai)[- ]version"
               r"|not supported (?:for|in|with|by) this api[- ]version|please use api[- ]version"
@@ -333,7 +338,8 @@ RULES: tuple[Rule, ...] = (
     Rule("invalid-url", C.PROBE_REJECTED, text=r"\binvalid url ?\((get|post) "),
     # Anthropic names the model when one is missing ("model: x", the row above); a
     # not_found_error that names none is a path it does not serve.
-    Rule("wrong-route-type", C.PROBE_REJECTED, types=_set("not_found_error")),
+    Rule("wrong-route-type", C.PROBE_REJECTED, types=_set("not_found_error"),
+         text=r"""["']message["'][ \t\r\n]{0,8}:[ \t\r\n]{0,8}["']not found\.?["']"""),
     # Google's NOT_FOUND that names no model ("Requested entity was not found."): a wrong
     # project, region or path as much as a missing model.
     Rule("not-found-rpc", C.PROBE_REJECTED, rpc_statuses=_set("NOT_FOUND")),
@@ -358,6 +364,7 @@ RULES: tuple[Rule, ...] = (
     Rule("rate-limit-rpc", C.RATE_LIMITED, rpc_statuses=_set("RESOURCE_EXHAUSTED")),
     Rule("rate-limit-text", C.RATE_LIMITED,
          text=r"rate limit|exceeded token rate limit|too many requests|please retry after"
+              r"|too many connections"
               r"|slow down|parallel request limit|too many tokens|quota exceeded for"
               r"|resource (has been )?exhausted|please wait \d{1,9} ?s(?:ec(?:ond)?s?)?\b"),
     # --- Timeouts an HTTP answer reports (a relay's 408, a gateway that gave up)
@@ -397,12 +404,19 @@ RULES: tuple[Rule, ...] = (
          statuses=frozenset({400, 413, 422, None})),
     Rule("invalid-argument-rpc", C.PROBE_REJECTED,
          rpc_statuses=_set("INVALID_ARGUMENT", "OUT_OF_RANGE")),
+    # Google's message for INVALID_ARGUMENT, when an SDK printed the message alone.
+    Rule("invalid-argument-text", C.PROBE_REJECTED,
+         text=r"request contains an invalid argument"),
     Rule("validation-exception", C.PROBE_REJECTED, exceptions=_set("validationexception")),
     # === 4. Bot walls, login pages, HTML where an API answer belongs
     # openai-python 0.x: the answer was not an API error object ("Invalid response object
     # from API: '404 Not Found'"); what it quotes was read by the rows above.
     Rule("sdk-invalid-response", C.UNEXPECTED_RESPONSE,
          text=r"invalid response object from api"),
+    # A relay that could not parse what its upstream sent: Go's encoding/json, V8 on an HTML
+    # page.
+    Rule("relay-got-no-json", C.UNEXPECTED_RESPONSE,
+         text=r"invalid character '.{1,4}' looking for beginning of value|unexpected token '?<"),
     # gRPC clients name what came instead of a gRPC answer.
     Rule("grpc-got-html", C.UNEXPECTED_RESPONSE, text=r"invalid content-type: text/html"),
     Rule("bot-wall", C.UNEXPECTED_RESPONSE,
@@ -437,7 +451,7 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"|took longer than [\d:.]{1,20}|i/o timeout|err_connection_timed_out"
               r"|\bcurl(?::[ \t]{0,2}\(| error[ \t]{0,2})28\b|client\.timeout exceeded"
               r"|exceeded the configured timeout|interruptedioexception: timeout"
-              r"|source: timedout\b"),
+              r"|source: timedout\b|exceeded the [\w-]{1,20} deadline"),
     # curl's exit codes for a failed transfer: resolve (5, 6), connect (7), TLS (35, 51, 58, 60,
     # 77), empty reply or broken receive (52, 55, 56), HTTP/2 or 3 stream (92, 95), and libcurl's
     # "cURL error N" as PHP's Guzzle prints it.
@@ -448,7 +462,8 @@ CLIENT_RULES: tuple[Rule, ...] = (
          text=r"certificate_verify_failed|certificate verify failed|sslerror|\[ssl[:\]]"
               r"|self[- ]signed certificate|unable to get local issuer|tls handshake"
               r"|unable_to_verify_leaf_signature|ssl connection|secure channel"
-              r"|\bx509: |\btls: |ssl_error_|ssl_connect|sslhandshakeexception"),
+              r"|\bx509: |\btls: |ssl_error_|ssl_connect|sslhandshakeexception"
+              r"|certificate verification error"),
     Rule("client-dns", C.NETWORK_ERROR,
          text=r"enotfound|getaddrinfo|name or service not known|nodename nor servname"
               r"|temporary failure in name resolution|eai_again|no such host"
