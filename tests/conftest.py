@@ -1,11 +1,14 @@
 """Shared fixtures. Nothing here reaches the internet: providers are the project's
-simulator on 127.0.0.1."""
+simulator on 127.0.0.1, and the network guard (tests/netguard) refuses, in this process and
+in every Python process a test starts, any connection that is not loopback."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -16,6 +19,39 @@ import pytest
 from checker.simulator import Simulator
 
 CORPUS = Path(__file__).parent / "data" / "errors-dev.jsonl"
+NETGUARD = Path(__file__).parent / "netguard"
+NETGUARD_LOG = Path(tempfile.mkdtemp(prefix="checker-netguard-")) / "refused.log"
+
+
+def _install_netguard() -> None:
+    os.environ["CHECKER_TEST_NETGUARD_LOG"] = str(NETGUARD_LOG)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(NETGUARD), *filter(None, [os.environ.get("PYTHONPATH")])])
+    spec = importlib.util.spec_from_file_location("checker_test_netguard",
+                                                  NETGUARD / "sitecustomize.py")
+    assert spec is not None and spec.loader is not None
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+_install_netguard()
+
+
+def refused_connections() -> list[str]:
+    """What the network guard refused since the last call, and forget it."""
+    if not NETGUARD_LOG.exists():
+        return []
+    lines = NETGUARD_LOG.read_text(encoding="utf-8").splitlines()
+    NETGUARD_LOG.unlink()
+    return lines
+
+
+@pytest.fixture(autouse=True)
+def loopback_only() -> Iterator[None]:
+    """Fails a test whose code (or a process it started) tried to reach a non-loopback host."""
+    refused_connections()
+    yield
+    refused = refused_connections()
+    assert not refused, f"tried to leave loopback: {refused}"
 
 
 @pytest.fixture

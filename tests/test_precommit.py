@@ -17,6 +17,7 @@ import sys
 import textwrap
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -104,13 +105,25 @@ def user_repo(path: Path, config: str) -> Path:
     return path
 
 
+def package_index_hosts() -> str:
+    """The hosts pip, inside pre-commit, may reach to install the hook: the only place past
+    loopback a test lets a process go (tests/netguard)."""
+    variables = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "HTTPS_PROXY", "https_proxy",
+                 "HTTP_PROXY", "http_proxy")
+    urls = [url for name in variables for url in os.environ.get(name, "").split()]
+    hosts = {"pypi.org", "files.pythonhosted.org"}
+    hosts.update(host for host in (urlsplit(url).hostname for url in urls) if host)
+    return ",".join(sorted(hosts))
+
+
 def try_repo(hook_repo: Path, home: Path, repo: Path, hook: str, *extra: str,
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PRE_COMMIT, "try-repo", str(hook_repo), hook, "--all-files", *extra],
         cwd=repo, capture_output=True, text=True, timeout=900,
         env=clean_env({**GIT_IDENTITY, **(env or {}), "PRE_COMMIT_HOME": str(home),
-                       "PRE_COMMIT_COLOR": "never"}),
+                       "PRE_COMMIT_COLOR": "never",
+                       "CHECKER_TEST_NETGUARD_ALLOW": package_index_hosts()}),
     )
 
 
