@@ -113,6 +113,12 @@ STATUS_LABELS = _set(
 
 C = OutcomeClass
 
+# A JSON parser that met something else (an HTML page, a stray word): Go's encoding/json,
+# V8's JSON.parse. A client prints it when no answer was usable; a relay answers with it when
+# its upstream's answer was not JSON.
+_PARSER_REFUSED_A_PAGE = (r"invalid character '.{1,4}' looking for beginning of value"
+                          r"|unexpected token '?<")
+
 RULES: tuple[Rule, ...] = (
     # === 1. One named cause =====================================================================
     # --- Organization Verification: 403 images, 404 text models (code model_not_found),
@@ -415,8 +421,7 @@ RULES: tuple[Rule, ...] = (
          text=r"invalid response object from api"),
     # A relay that could not parse what its upstream sent: Go's encoding/json, V8 on an HTML
     # page.
-    Rule("relay-got-no-json", C.UNEXPECTED_RESPONSE,
-         text=r"invalid character '.{1,4}' looking for beginning of value|unexpected token '?<"),
+    Rule("relay-got-no-json", C.UNEXPECTED_RESPONSE, text=_PARSER_REFUSED_A_PAGE),
     # gRPC clients name what came instead of a gRPC answer.
     Rule("grpc-got-html", C.UNEXPECTED_RESPONSE, text=r"invalid content-type: text/html"),
     Rule("bot-wall", C.UNEXPECTED_RESPONSE,
@@ -506,8 +511,7 @@ CLIENT_RULES: tuple[Rule, ...] = (
     # "… is not valid JSON", "… in JSON at position 12", "after JSON at position 124"),
     # Python's json module, Go's encoding/json.
     Rule("client-not-json", C.UNEXPECTED_RESPONSE,
-         text=r"unexpected token '?<|is not valid json|unexpected end of json input"
+         text=_PARSER_REFUSED_A_PAGE + r"|is not valid json|unexpected end of json input"
               r"|\b(?:in|after) json at position \d|unterminated string in json"
-              r"|jsondecodeerror|expecting value: line \d{1,9} column \d"
-              r"|invalid character '.{1,4}' looking for beginning of value"),
+              r"|jsondecodeerror|expecting value: line \d{1,9} column \d"),
 )
