@@ -74,6 +74,15 @@ _RPC_IN_TEXT = re.compile(
     r"\b(INVALID_ARGUMENT|FAILED_PRECONDITION|OUT_OF_RANGE|UNAUTHENTICATED|PERMISSION_DENIED"
     r"|NOT_FOUND|RESOURCE_EXHAUSTED|DEADLINE_EXCEEDED|UNAVAILABLE)\b"
 )
+# gRPC's numeric status as its C core prints it (`debug_error_string = "… grpc_status:7 …"`,
+# a `grpc-status: 14` trailer): the same evidence as the name.
+_GRPC_CODE_IN_TEXT = re.compile(r"""\bgrpc[_-]status\\?["']?[ \t]{0,4}[:=][ \t]{0,4}(\d{1,2})\b""")
+_GRPC_CODE_NAMES = {
+    "3": "INVALID_ARGUMENT", "4": "DEADLINE_EXCEEDED", "5": "NOT_FOUND",
+    "7": "PERMISSION_DENIED", "8": "RESOURCE_EXHAUSTED", "9": "FAILED_PRECONDITION",
+    "11": "OUT_OF_RANGE", "12": "UNIMPLEMENTED", "13": "INTERNAL", "14": "UNAVAILABLE",
+    "16": "UNAUTHENTICATED",
+}
 # ErrorInfo: {"reason": "API_KEY_INVALID"}, JSON-escaped inside a relay's string, or as
 # the gRPC client prints it: [reason: "API_KEY_INVALID" domain: …]
 _REASON_IN_TEXT = re.compile(
@@ -195,6 +204,10 @@ def _collect_names(text: str, found: _Found) -> None:
             target.add(match.group(1))
             if len(target) >= _MAX_NAMES:
                 break
+    for match in _GRPC_CODE_IN_TEXT.finditer(text):
+        name = _GRPC_CODE_NAMES.get(match.group(1))
+        if name is not None and len(found.rpc_statuses) < _MAX_NAMES:
+            found.rpc_statuses.add(name)
     for match in _EXCEPTION_IN_TEXT.finditer(text):
         found.exceptions.add(match.group(1).lower())
         if len(found.exceptions) >= _MAX_NAMES:

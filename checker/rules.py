@@ -119,6 +119,23 @@ C = OutcomeClass
 _PARSER_REFUSED_A_PAGE = (r"invalid character '.{1,4}' looking for beginning of value"
                           r"|unexpected token '?<")
 
+# A part of a request (a named parameter, a field, a JSON path into the body, the API asked
+# for) and a word that refuses it, within one clause, in either order.
+_REQUEST_PART = (r"(?:\b(?:param(?:eter)?s?|arguments?|fields?|inputs?|values?|propert(?:y|ies)"
+                 r"|schema|request body|format|headers?|endpoint|prompt"
+                 r"|(?:max|maximum) (?:output )?tokens)\b"
+                 r"|\b(?:max|min|top)_[a-z_]{1,30}|\b(?:temperature|tool_choice|stream_options"
+                 r"|response_format|reasoning_effort)\b"
+                 r"|\b[a-z_]{2,40}(?:\.\d{1,4}\.|\[\d{1,4}\]\.)[a-z_]{2,40}(?:\.[a-z_0-9]{1,40})*)")
+_REFUSING = (r"(?:\b(?:invalid|unknown|unsupported|not supported|not permitted"
+             r"|not allowed|required|missing|must|should|cannot(?! read)|can't|exceeds?|malformed"
+             r"|not recogni[sz]ed|unrecogni[sz]ed|not valid|too (?:long|large|many|big)"
+             r"|bad)\b|[<>]=? ?\d)")
+_CLAUSE = r"(?:[^.;\n]|\.(?=\S))"  # a full stop ends it, not the one in "llama-3.1"
+_REQUEST_PART_REFUSED = (rf"{_REQUEST_PART}{_CLAUSE}{{0,60}}{_REFUSING}"
+                         rf"|{_REFUSING}{_CLAUSE}{{0,40}}{_REQUEST_PART}"
+                         rf"|\bunexpected {_REQUEST_PART}")
+
 RULES: tuple[Rule, ...] = (
     # === 1. One named cause =====================================================================
     # --- Organization Verification: 403 images, 404 text models (code model_not_found),
@@ -216,7 +233,7 @@ RULES: tuple[Rule, ...] = (
     # Bedrock's model access (not enabled, Marketplace, use-case form, legacy model),
     # as every relay passes it on.
     Rule("model-access-text", C.PERMISSION_DENIED,
-         text=r"(don't|do not) have access to (this|the) model\b"
+         text=r"(?:don't|do not|doesn't|does not) have access to (?:this |the )?model\b"
               r"|model access is denied|use[- ]case (form|details have not been submitted)"
               r"|not authori[sz]ed to invoke this api operation|marked by provider as legacy"),
     Rule("missing-scopes", C.PERMISSION_DENIED, text=r"insufficient permissions|missing scopes"),
@@ -395,6 +412,11 @@ RULES: tuple[Rule, ...] = (
               r"|requires more system memory|capacity exceeded|encountered an unexpected error"
               r"|server is busy|engine is not loaded"
               r"|error occurred while processing your request\. you can retry"),
+    # An error name that says the service failed (LiteLLM's `ServiceUnavailableError` around
+    # any upstream's words, .NET's and Java's exception names).
+    Rule("server-exception-name", C.SERVER_ERROR,
+         text=r"serviceunavailable(?:error|exception)|internalserver(?:error|exception)"
+              r"|\boverloaded\b"),
     # === 2. Broad evidence: Google's canonical status names and "permission denied" only
     # say which family of refusal. After every narrower row above: Google answers
     # PERMISSION_DENIED, "Permission denied: …", also for a suspended consumer, a leaked key
@@ -403,6 +425,13 @@ RULES: tuple[Rule, ...] = (
     Rule("auth-rpc", C.AUTH_FAILED, rpc_statuses=_set("UNAUTHENTICATED")),
     Rule("permission-text", C.PERMISSION_DENIED,
          text=r"permission denied|do(es)? not have permission"),
+    # Money, with nothing above naming a rate limit or a refused request: the account has to
+    # pay before it may call (DashScope's `Arrearage` "Access denied, please make sure your
+    # account is in good standing", a balance, credits, billing). After the rate rows: a rate
+    # limit's text can point at billing to raise it. Never "payment": 402's reason phrase.
+    Rule("money-words", C.QUOTA_EXHAUSTED,
+         text=r"\b(?:credits?|balance|billing|arrear(?:s|age)?|recharge|top[- ]?up|prepaid"
+              r"|funds)\b|充值|欠费|余额"),
     # === 3. "The request was invalid", no more said: the endpoint refused the probe.
     # Inconclusive, and never for a 401/403/429 (those refuse the caller, not the request).
     Rule("invalid-request-type", C.PROBE_REJECTED,
@@ -426,6 +455,13 @@ RULES: tuple[Rule, ...] = (
     Rule("grpc-got-html", C.UNEXPECTED_RESPONSE, text=r"invalid content-type: text/html"),
     Rule("bot-wall", C.UNEXPECTED_RESPONSE,
          text=r"enable cookies|attention required|just a moment\.\.\.|cf-chl|captcha"),
+    # The answer names a part of the request and refuses it ("Extra inputs are not permitted",
+    # "The value at toolConfig.tools.26… must be one of", "max_tokens: 21333 > 4096"): the
+    # shape of every request validator's message, whatever its wording. After the page and
+    # parser rows (a parser's complaint names a "value" or "input" too); never on a 401, 403,
+    # 404 or 429 and never on a page: those refuse the caller or the path, not the request.
+    Rule("request-part-refused", C.PROBE_REJECTED, text=_REQUEST_PART_REFUSED,
+         statuses=frozenset({400, 405, 409, 413, 415, 422, None}), shapes=_set("json", "text")),
     Rule("html-5xx", C.SERVER_ERROR, shapes=_set("html"), min_status=500),
     Rule("html-page", C.UNEXPECTED_RESPONSE, shapes=_set("html")),
     # === 5. Status fallbacks: only reached when nothing in the body was recognised, and
@@ -514,4 +550,16 @@ CLIENT_RULES: tuple[Rule, ...] = (
          text=_PARSER_REFUSED_A_PAGE + r"|is not valid json|unexpected end of json input"
               r"|\b(?:in|after) json at position \d|unterminated string in json"
               r"|jsondecodeerror|expecting value: line \d{1,9} column \d"),
+    # Last, the words alone: a print no row above names, read by what it says failed ("Timeout
+    # was reached", "certificate has expired", "DNS lookup … failed", "Connection closed
+    # mid-response"). After every named print: one that names its cause ("x509: certificate
+    # signed by unknown authority") beside a retry's timeout is read by that cause.
+    Rule("client-timeout-word", C.TIMEOUT, text=r"\btime-?outs?\b|\btimedout\b"),
+    Rule("client-tls-word", C.NETWORK_ERROR, text=r"\bcertificates?\b|\bssl\b|\btls\b"),
+    Rule("client-dns-word", C.NETWORK_ERROR,
+         text=r"\bdns\b|\bhost ?lookup|\bresolv(?:e|ing) (?:the )?host"),
+    Rule("client-connection-word", C.NETWORK_ERROR,
+         text=r"\bconnection\b[^\n]{0,30}\b(?:refused|reset|closed|aborted|failed|lost"
+              r"|dropped|interrupted)\b|\bconnection ?error\b|\bconnecterror\b"
+              r"|\bnetwork ?error\b"),
 )

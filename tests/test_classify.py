@@ -434,6 +434,24 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ("sdk-invalid-response", 404,
      "Something went wrong during completion. Reason: Invalid response object from API: "
      "'404 Not Found' (HTTP response code was 404).", C.UNEXPECTED_RESPONSE),
+    # Round 9: rows that read a kind of answer by its words, not one wording.
+    # router-for-me/CLIProxyAPI#3185 (a relay): a part of the request, and a word refusing it
+    ("request-part-refused", None,
+     '{"success":false,"result":[],"messages":[],"error":[{"code":2019,"message":"Chat '
+     'completion bad format"}]}',
+     C.PROBE_REJECTED),
+    # BerriAI/litellm#4438: the error's name says the service failed, whatever follows
+    ("server-exception-name", None,
+     "litellm.exceptions.ServiceUnavailableError: BedrockException - cannot access local "
+     "variable 'data' where it is not associated with a value LiteLLM Retried: 1 times, "
+     "LiteLLM Max Retries: 2",
+     C.SERVER_ERROR),
+    # hsliuping/TradingAgents-CN#170 (Alibaba DashScope, an account in arrears)
+    ("money-words", None,
+     "{'error': {'code': 'Arrearage', 'param': None, 'message': 'Access denied, please make "
+     "sure your account is in good standing.', 'type': 'Arrearage'}, 'id': 'chatcmpl-f9fdb02"
+     "7-830c-9e05-8366-ce479a878825', 'request_id': 'f9fdb027-830c-9e05-8366-ce479a878825'}",
+     C.QUOTA_EXHAUSTED),
 ]
 
 # Real bodies that a rule reads since rounds 4 to 8 widened it to the stable part of a wording.
@@ -947,6 +965,25 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
     ('client-timeout',
      'timeout: llama-server completion exceeded the 180-second deadline',
      C.TIMEOUT),
+    # Round 9: the words alone, for a print no row names.
+    # isinaltinkaya/gptchatteR#7 (R's curl)
+    ('client-timeout-word',
+     'Error in curl::curl_fetch_memory(url, handle = handle) : \n  Timeout was reached: '
+     '[api.openai.com] Connection timeout after 10007 ms',
+     C.TIMEOUT),
+    # ai-genie/chatgpt-vscode#36 (node-fetch)
+    ('client-tls-word',
+     'Request to https://api.openai.com/v1/chat/completions failed, reason: certificate has '
+     'expired',
+     C.NETWORK_ERROR),
+    # openclaw/openclaw#92391 (an agent's own summary of getaddrinfo ENOTFOUND)
+    ('client-dns-word',
+     'LLM request failed: DNS lookup for the provider endpoint failed.',
+     C.NETWORK_ERROR),
+    # anthropics/claude-code#86317
+    ('client-connection-word',
+     'API Error: Connection closed mid-response. The response above may be incomplete.',
+     C.NETWORK_ERROR),
 ]
 
 
@@ -1027,6 +1064,29 @@ def test_facts_collect_nested_codes_types_and_params() -> None:
     assert facts.types == {"t"}
     assert facts.params == {"stream"}
     assert facts.shape == "json"
+
+
+def test_facts_read_a_numeric_grpc_status_as_its_name() -> None:
+    # BerriAI/litellm#8597: the C core's debug string gives the status as a number only.
+    facts = read_facts('debug_error_string = "UNKNOWN:Error received from peer ipv4:142.250.'
+                       '191.138:443 {created_time:"2025-02-17T19:04:22.270203099+00:00", '
+                       'grpc_status:7, grpc_message:"Permission denied"}"')
+    assert facts.rpc_statuses == {"PERMISSION_DENIED"}
+    assert read_facts("grpc_status:99").rpc_statuses == frozenset()
+
+
+def test_a_request_part_rule_never_reads_a_refusal_of_the_caller() -> None:
+    # The same words on a 401, 403, 404 or 429, or in a page, refuse the caller or the path.
+    body = '{"error": {"message": "Chat completion bad format"}}'
+    assert classify(400, {}, body).cls is C.PROBE_REJECTED
+    for status in (401, 403, 404, 429):
+        assert classify(status, {}, body).rule != "request-part-refused"
+    page = "<html><body><h1>Bad Request</h1><p>Invalid header value</p></body></html>"
+    assert classify(400, {}, page).rule != "request-part-refused"
+
+
+def test_money_words_never_read_the_reason_phrase_of_402() -> None:
+    assert classify(402, {}, "402 Payment Required").cls is C.UNKNOWN
 
 
 def test_every_class_has_a_hint_and_a_kind() -> None:
