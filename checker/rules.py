@@ -271,7 +271,7 @@ RULES: tuple[Rule, ...] = (
               r"|missing (the )?(authorization|x-api-key|api-key) header"
               r"|invalid (\w+ )?api key|token is invalid|invalid '?authorization'? header"
               r"|authentication (error|fail)|api key not found"
-              r"|令牌已过期|令牌已被禁用|令牌状态不可用"),
+              r"|令牌已过期|令牌已被禁用|令牌状态不可用|\binvalid_grant\b"),
     # --- Moderation
     Rule("moderation-code", C.CONTENT_FILTERED, codes=_set("content_filter", "moderation_blocked",
                                                            "content_policy_violation",
@@ -328,7 +328,7 @@ RULES: tuple[Rule, ...] = (
               r"|contextwindowexceedederror"
               r"|param(?:eter)?[ \t\r\n]{1,12}incorrect|incorrect param(?:eter)?\b"
               r"|does not support (?:tools|tool[ _]?(?:use|calling)|function[ _]?calling"
-              r"|images|vision|streaming|system (?:prompts?|messages?))\b"
+              r"|images|vision|streaming|system (?:prompts?|messages?)|chat ?completions)\b"
               r"|cannot both be (?:specified|set)|malformed input request"
               r"|cannot be accessed through [\w /-]{1,60} api"
               r"|must be (?:less|greater) than or equal to|which is the maximum allowed"
@@ -410,7 +410,7 @@ RULES: tuple[Rule, ...] = (
               r"|invalid response was received from the upstream"
               r"|(?:could not|failed to) load model|runner process has terminated"
               r"|requires more system memory|capacity exceeded|encountered an unexpected error"
-              r"|server is busy|engine is not loaded"
+              r"|server is busy|engine is not loaded|failed to execute http request to provider"
               r"|error occurred while processing your request\. you can retry"),
     # An error name that says the service failed (LiteLLM's `ServiceUnavailableError` around
     # any upstream's words, .NET's and Java's exception names).
@@ -531,7 +531,7 @@ CLIENT_RULES: tuple[Rule, ...] = (
               r"|server disconnected|broken pipe|peer closed connection|premature close"
               r"|other side closed|und_err_socket|typeerror: terminated|\bepipe\b"
               r"|connection was closed unexpectedly|forcibly closed|remoteprotocolerror"
-              r"|incomplete ?read|incomplete chunked"),
+              r"|incomplete ?read|incomplete chunked|stream disconnected before completion"),
     # Generic connection failures: the SDK's "Connection error.", undici's "fetch failed",
     # the browsers' "Failed to fetch" (Chrome), "NetworkError when attempting to fetch"
     # (Firefox), "Load failed" (Safari) and `net::ERR_…` codes, axios' `ERR_NETWORK`, Dart
@@ -549,7 +549,8 @@ CLIENT_RULES: tuple[Rule, ...] = (
     Rule("client-not-json", C.UNEXPECTED_RESPONSE,
          text=_PARSER_REFUSED_A_PAGE + r"|is not valid json|unexpected end of json input"
               r"|\b(?:in|after) json at position \d|unterminated string in json"
-              r"|jsondecodeerror|expecting value: line \d{1,9} column \d"),
+              r"|jsondecodeerror|expecting value: line \d{1,9} column \d"
+              r"|error decoding response body"),
     # Last, the words alone: a print no row above names, read by what it says failed ("Timeout
     # was reached", "certificate has expired", "DNS lookup … failed", "Connection closed
     # mid-response"). After every named print: one that names its cause ("x509: certificate

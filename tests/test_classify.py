@@ -712,6 +712,25 @@ WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      '{"success":false,"result":[],"messages":[],"error":[{"code":2019,"message":"Co'
      'mpatibility endpoint: chat/completions/chat/completions is not supported."}]}',
      C.PROBE_REJECTED),
+    # Round 10 (HELD-OUT-7 after it was measured)
+    # cline/cline#4080 (Google's OAuth token endpoint refusing a Vertex refresh)
+    ('auth-text', 400,
+     '400 - {"error":"invalid_grant","error_description":"reauth related error (invalid_rapt'
+     ')","error_uri":"https://support.google.com/a/answer/9368756","error_subtype":"invalid_'
+     'rapt"}',
+     C.AUTH_FAILED),
+    # docker/docker-agent#2469 (Vertex's OpenAI-compatible endpoint)
+    ('probe-param-text', 400,
+     '{\n  "error": {\n    "code": 400,\n    "message": "The deployed model does not support '
+     'ChatCompletions. endpoint_id: ..., deployed_model_id: ...",\n    "status": "FAILED_PRE'
+     'CONDITION"\n  }\n}',
+     C.PROBE_REJECTED),
+    # maximhq/bifrost#2276 (the gateway could not reach its upstream)
+    ('server-text', None,
+     '"is_bifrost_error": true,\n  "error": {\n    "error": "write tcp xxxx:53374->xxxx:3000'
+     '0: write: broken pipe",\n    "message": "failed to execute HTTP request to provider API'
+     '"\n  }',
+     C.SERVER_ERROR),
 ]
 
 
@@ -965,6 +984,13 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
     ('client-timeout',
      'timeout: llama-server completion exceeded the 180-second deadline',
      C.TIMEOUT),
+    # Round 10: openai/codex#7197 (reqwest under a streaming client)
+    ('client-reset',
+     'stream disconnected before completion: Transport error: Error while reading the server '
+     'response: error decoding response body',
+     C.NETWORK_ERROR),
+    # shenjinti/fgpt#6 (reqwest could not decode what came back)
+    ('client-not-json', 'Error: Reqwest("error decoding response body")', C.UNEXPECTED_RESPONSE),
     # Round 9: the words alone, for a print no row names.
     # isinaltinkaya/gptchatteR#7 (R's curl)
     ('client-timeout-word',
