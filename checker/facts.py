@@ -83,6 +83,19 @@ _GRPC_CODE_NAMES = {
     "11": "OUT_OF_RANGE", "12": "UNIMPLEMENTED", "13": "INTERNAL", "14": "UNAVAILABLE",
     "16": "UNAUTHENTICATED",
 }
+# google-api-core's exception classes, one per canonical status, as Python prints them
+# ("google.api_core.exceptions.InvalidArgument: 400 …"): the same evidence as the name.
+_API_CORE_IN_TEXT = re.compile(
+    r"\bexceptions\.(InvalidArgument|FailedPrecondition|OutOfRange|Unauthenticated"
+    r"|PermissionDenied|NotFound|ResourceExhausted|DeadlineExceeded|ServiceUnavailable"
+    r"|InternalServerError)\b")
+_API_CORE_NAMES = {
+    "InvalidArgument": "INVALID_ARGUMENT", "FailedPrecondition": "FAILED_PRECONDITION",
+    "OutOfRange": "OUT_OF_RANGE", "Unauthenticated": "UNAUTHENTICATED",
+    "PermissionDenied": "PERMISSION_DENIED", "NotFound": "NOT_FOUND",
+    "ResourceExhausted": "RESOURCE_EXHAUSTED", "DeadlineExceeded": "DEADLINE_EXCEEDED",
+    "ServiceUnavailable": "UNAVAILABLE", "InternalServerError": "INTERNAL",
+}
 # ErrorInfo: {"reason": "API_KEY_INVALID"}, JSON-escaped inside a relay's string, or as
 # the gRPC client prints it: [reason: "API_KEY_INVALID" domain: …]
 _REASON_IN_TEXT = re.compile(
@@ -208,6 +221,9 @@ def _collect_names(text: str, found: _Found) -> None:
         name = _GRPC_CODE_NAMES.get(match.group(1))
         if name is not None and len(found.rpc_statuses) < _MAX_NAMES:
             found.rpc_statuses.add(name)
+    for match in _API_CORE_IN_TEXT.finditer(text):
+        if len(found.rpc_statuses) < _MAX_NAMES:
+            found.rpc_statuses.add(_API_CORE_NAMES[match.group(1)])
     for match in _EXCEPTION_IN_TEXT.finditer(text):
         found.exceptions.add(match.group(1).lower())
         if len(found.exceptions) >= _MAX_NAMES:

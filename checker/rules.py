@@ -122,7 +122,7 @@ _PARSER_REFUSED_A_PAGE = (r"invalid character '.{1,4}' looking for beginning of 
 # A part of a request (a named parameter, a field, a JSON path into the body, the API asked
 # for) and a word that refuses it, within one clause, in either order.
 _REQUEST_PART = (r"(?:\b(?:param(?:eter)?s?|arguments?|fields?|inputs?|values?|propert(?:y|ies)"
-                 r"|schema|request body|format|headers?|endpoint|prompt"
+                 r"|schema|request body|format|headers?|endpoint|prompt|configuration"
                  r"|(?:max|maximum) (?:output )?tokens)\b"
                  r"|\b(?:max|min|top)_[a-z_]{1,30}|\b(?:temperature|tool_choice|stream_options"
                  r"|response_format|reasoning_effort)\b"
@@ -178,7 +178,9 @@ RULES: tuple[Rule, ...] = (
               r"|(?:don't|doesn't|do not|does not) have (?:any |enough )?credits"
               r"|reached your specified api usage limits|usage limit has been reached"
               r"|budgetexceedederror|账户已欠费|请充值"
-              r"|(?:doesn't|does not) have a free quota tier"),
+              r"|(?:doesn't|does not) have a free quota tier"
+              r"|(?:daily|per[- ]day|monthly) [\w ]{0,30}(?:limit|quota)"
+              r" (?:has been |was |is )?(?:reached|exceeded|exhausted)"),
     # --- Account, organization, project or key suspended
     Rule("account-deactivated-code", C.ACCOUNT_DISABLED,
          codes=_set("account_deactivated", "organization_deactivated", "account_disabled")),
@@ -202,9 +204,9 @@ RULES: tuple[Rule, ...] = (
          text=r"project [^\n]{1,80}? does not have access to model"),
     Rule("key-model-restriction-type", C.PERMISSION_DENIED, types=_set("key_model_access_denied")),
     Rule("key-model-restriction", C.PERMISSION_DENIED,
-         text=r"key not allowed to access model|not authori[sz]ed to access model"
-              r"|not allowed to (use|access|sample from|generate [a-z]{1,20} from)"
-              r" (this |the |publisher )?model"),
+         text=r"key not allowed to access model"
+              r"|not (?:allowed|authori[sz]ed|permitted) to (?:use|access|sample from"
+              r"|generate [a-z]{1,20} from) (?:this |the |publisher )?model"),
     # Codes a service sets itself, not a relay's label: Azure's RBAC refusal, OpenAI's
     # restricted key.
     Rule("permission-code", C.PERMISSION_DENIED, codes=_set("permissiondenied", "missing_scope")),
@@ -279,7 +281,8 @@ RULES: tuple[Rule, ...] = (
     Rule("moderation-text", C.CONTENT_FILTERED,
          text=r"rejected by the safety system|rejected as a result of our safety system"
               r"|content management policy|prompt was flagged|flagged as potentially violating"
-              r"|flagged by (our|the) moderation|contentpolicyviolationerror"),
+              r"|flagged by (our|the) moderation|contentpolicyviolationerror"
+              r"|(?:content|prompt|input|request|message) (?:was|has been|is) flagged\b"),
     # --- Model or deployment missing (also relays with "no available channel")
     Rule("model-not-found-code", C.MODEL_NOT_FOUND,
          codes=_set("model_not_found", "deploymentnotfound", "model_not_available",
@@ -309,6 +312,10 @@ RULES: tuple[Rule, ...] = (
               r"|is not servable in region"),
     Rule("model-not-found-bedrock", C.MODEL_NOT_FOUND,
          text=r"provided model identifier is invalid|could not resolve the foundation model"),
+    # The words alone: a clause that names a model and says it is not there ('The model
+    # "llama3.1:8b" was not found'), after every row that names one producer's wording.
+    Rule("model-words-not-found", C.MODEL_NOT_FOUND,
+         text=r"\bmodel\b" + _CLAUSE + r"{0,80}\b(?:(?:was|is) not found|does not exist)\b"),
     # --- The probe itself was refused (parameter, size or endpoint does not suit the model)
     Rule("probe-param-code", C.PROBE_REJECTED,
          codes=_set("unknown_parameter", "unsupported_parameter", "unsupported_value",
@@ -324,6 +331,7 @@ RULES: tuple[Rule, ...] = (
               r"|could not parse the json body|exceeds the available context size"
               r"|input validation error|field required|header is required"
               r"|on-demand throughput isn't supported|use the /completions api"
+              r"|please use [\w/ .-]{1,40} (?:api|endpoint) instead"
               r"|does not support parameters?\b|unsupportedparamserror"
               r"|contextwindowexceedederror"
               r"|param(?:eter)?[ \t\r\n]{1,12}incorrect|incorrect param(?:eter)?\b"
@@ -403,9 +411,14 @@ RULES: tuple[Rule, ...] = (
                                                   "service_unavailable", "internal_error",
                                                   "internalservererror")),
     Rule("server-rpc", C.SERVER_ERROR, rpc_statuses=_set("UNAVAILABLE", "INTERNAL")),
+    # An answer (JSON) whose error is a stream that ended early: the server's own backend
+    # died under it (Ollama's runner: "unexpected EOF", "Post …/completion: EOF").
+    Rule("server-backend-eof", C.SERVER_ERROR, shapes=_set("json"),
+         text=r"(?:unexpected |: )eof\b"),
     Rule("server-text", C.SERVER_ERROR,
          text=r"server had an error|currently overloaded|servers are currently overloaded"
-              r"|bad gateway|service (temporarily )?unavailable|gateway time-?out"
+              r"|bad gateway|service (?:is )?(?:temporarily |currently )?unavailable"
+              r"|gateway time-?out"
               r"|internal server error|upstream (connect )?error"
               r"|invalid response was received from the upstream"
               r"|(?:could not|failed to) load model|runner process has terminated"
@@ -423,6 +436,14 @@ RULES: tuple[Rule, ...] = (
     # and a request without a key.
     Rule("permission-rpc", C.PERMISSION_DENIED, rpc_statuses=_set("PERMISSION_DENIED")),
     Rule("auth-rpc", C.AUTH_FAILED, rpc_statuses=_set("UNAUTHENTICATED")),
+    # A credential and a word refusing it, in one clause ("The API Key appears to be invalid
+    # or may have expired", "requires a valid Service Account JSON as the API key"): after
+    # every row that names a cause, since a refused model or route also mentions the key.
+    Rule("credential-words", C.AUTH_FAILED,
+         text=r"\b(?:api[ _-]?key|access token|bearer token|credentials?)\b" + _CLAUSE
+              + r"{0,40}\b(?:invalid|expired|revoked|incorrect|not valid)\b"
+              r"|\b(?:invalid|expired|revoked|incorrect|requires? a valid|provide a valid)\b"
+              + _CLAUSE + r"{0,40}\b(?:api[ _-]?key|access token|bearer token|credentials?)\b"),
     Rule("permission-text", C.PERMISSION_DENIED,
          text=r"permission denied|do(es)? not have permission"),
     # Money, with nothing above naming a rate limit or a refused request: the account has to
@@ -431,7 +452,7 @@ RULES: tuple[Rule, ...] = (
     # limit's text can point at billing to raise it. Never "payment": 402's reason phrase.
     Rule("money-words", C.QUOTA_EXHAUSTED,
          text=r"\b(?:credits?|balance|billing|arrear(?:s|age)?|recharge|top[- ]?up|prepaid"
-              r"|funds)\b|充值|欠费|余额"),
+              r"|funds)\b|充值|欠费|余额|requires? a (?:paid )?subscription"),
     # === 3. "The request was invalid", no more said: the endpoint refused the probe.
     # Inconclusive, and never for a 401/403/429 (those refuse the caller, not the request).
     Rule("invalid-request-type", C.PROBE_REJECTED,

@@ -452,6 +452,20 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "sure your account is in good standing.', 'type': 'Arrearage'}, 'id': 'chatcmpl-f9fdb02"
      "7-830c-9e05-8366-ce479a878825', 'request_id': 'f9fdb027-830c-9e05-8366-ce479a878825'}",
      C.QUOTA_EXHAUSTED),
+    # Round 11 (HELD-OUT-8 after it was measured).
+    # MoonshotAI/kimi-cli#1996 (wrapped by the terminal; the type split across lines)
+    ("credential-words", 401,
+     "{'error': {'message': 'The API Key appears to be invalid or\nmay have expired. Please "
+     "verify your credentials and try again.', 'type': 'invalid_aut\nhentication_error'}}",
+     C.AUTH_FAILED),
+    # continuedev/continue#10184 (Ollama's words as Continue shows them)
+    ("model-words-not-found", None,
+     'The model "llama3.1:8b" was not found. To download it, run `ollama run llama3.1:8b`.',
+     C.MODEL_NOT_FOUND),
+    # chatboxai/chatbox#2114 (Ollama's runner died mid-answer)
+    ("server-backend-eof", None,
+     '{"error":"an error was encountered while running the model: unexpected EOF"}',
+     C.SERVER_ERROR),
 ]
 
 # Real bodies that a rule reads since rounds 4 to 8 widened it to the stable part of a wording.
@@ -725,6 +739,34 @@ WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      'ChatCompletions. endpoint_id: ..., deployed_model_id: ...",\n    "status": "FAILED_PRE'
      'CONDITION"\n  }\n}',
      C.PROBE_REJECTED),
+    # Round 11 (HELD-OUT-8 after it was measured)
+    # openai/codex#44577
+    ('key-model-restriction', 401,
+     'unexpected status 401 Unauthorized: You are not authorized to access this model',
+     C.PERMISSION_DENIED),
+    # SWE-agent/mini-swe-agent#902 (a gateway's moderation, under a 502 code)
+    ('moderation-text', None,
+     '{\n  "error": {\n    "message": "This content was flagged for possible cybersecurity r'
+     'isk...",\n    "code": 502\n  }\n}',
+     C.CONTENT_FILTERED),
+    # BerriAI/litellm#3465 (a vLLM-style server behind LiteLLM)
+    ('probe-param-text', 404,
+     "{'error': {'object': 'error', 'type': 'invalid_request_error', 'message': 'model is mi"
+     "ssing conversation_config, please use /completions API instead'}}",
+     C.PROBE_REJECTED),
+    # songquanpeng/one-api#1503
+    ('quota-text', None,
+     'relay error (channel id 2, user id: 1): Open api daily request limit reached',
+     C.QUOTA_EXHAUSTED),
+    # xtekky/gpt4free#3436 (Ollama's hosted models)
+    ('money-words', None,
+     '[{"error":"this model requires a subscription, upgrade for access: https://ollama.com/u'
+     'pgrade (ref: b7b9f6f9-5486-478e-8050-857feaa13152)"}]',
+     C.QUOTA_EXHAUSTED),
+    # stdapi-ai/stdapi.ai#135 (Bedrock's Mantle endpoint)
+    ('server-text', None,
+     'MantleError: The service is temporarily unavailable. Retry the request.',
+     C.SERVER_ERROR),
     # maximhq/bifrost#2276 (the gateway could not reach its upstream)
     ('server-text', None,
      '"is_bifrost_error": true,\n  "error": {\n    "error": "write tcp xxxx:53374->xxxx:3000'
@@ -1099,6 +1141,13 @@ def test_facts_read_a_numeric_grpc_status_as_its_name() -> None:
                        'grpc_status:7, grpc_message:"Permission denied"}"')
     assert facts.rpc_statuses == {"PERMISSION_DENIED"}
     assert read_facts("grpc_status:99").rpc_statuses == frozenset()
+
+
+def test_facts_read_google_api_cores_exception_class_as_its_status() -> None:
+    # langgenius/dify#4649
+    facts = read_facts("google.api_core.exceptions.InvalidArgument: 400 User has requested a "
+                       "restricted HarmBlockThreshold setting BLOCK_NONE.")
+    assert facts.rpc_statuses == {"INVALID_ARGUMENT"}
 
 
 def test_a_request_part_rule_never_reads_a_refusal_of_the_caller() -> None:
