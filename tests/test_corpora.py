@@ -76,6 +76,10 @@ SAMPLES = [
     # after round 10: 133/148 (89.9 %), the same with round 9 alone; round 8's rules 125/148,
     # round 3's 118/148.
     Sample("HELD-OUT-8", DATA / "errors-collected-heldout8.jsonl", 0.895),
+    # after round 11, queried by product and vendor, never by a wording: 123/148 (83.1 %), one
+    # wrong definite class by the collectors' labels (round 8's rules 116/148, round 3's
+    # 111/148). Two labels changed since (tests/data/README.md), so 125/148 here.
+    Sample("HELD-OUT-9", DATA / "errors-collected-heldout9.jsonl", 0.83),
 ]
 
 Row = dict[str, Any]
