@@ -117,23 +117,26 @@ C = OutcomeClass
 # V8's JSON.parse. A client prints it when no answer was usable; a relay answers with it when
 # its upstream's answer was not JSON.
 _PARSER_REFUSED_A_PAGE = (r"invalid character '.{1,4}' looking for beginning of value"
-                          r"|unexpected token '?<")
+                          r"|unexpected token '?<|is not valid json")
 
 # A part of a request (a named parameter, a field, a JSON path into the body, the API asked
 # for) and a word that refuses it, within one clause, in either order.
 _REQUEST_PART = (r"(?:\b(?:param(?:eter)?s?|arguments?|fields?|inputs?|values?|propert(?:y|ies)"
                  r"|schema|request body|format|headers?|endpoint|prompt|configuration"
                  r"|(?:max|maximum) (?:output )?tokens)\b"
-                 r"|\b(?:max|min|top)_[a-z_]{1,30}|\b(?:temperature|tool_choice|stream_options"
+                 r"|\b(?:max|min|top)_[a-z_]{1,30}|[`'\"][a-z]{1,30}_[a-z_]{1,40}[`'\"]"
+                 r"|\b(?:temperature|tool_choice|stream_options"
                  r"|response_format|reasoning_effort)\b"
                  r"|\b[a-z_]{2,40}(?:\.\d{1,4}\.|\[\d{1,4}\]\.)[a-z_]{2,40}(?:\.[a-z_0-9]{1,40})*)")
 _REFUSING = (r"(?:\b(?:invalid|unknown|unsupported|not supported|not permitted"
              r"|not allowed|required|missing|must|should|cannot(?! read)|can't|exceeds?|malformed"
              r"|not recogni[sz]ed|unrecogni[sz]ed|not valid|too (?:long|large|many|big)"
-             r"|bad)\b|[<>]=? ?\d)")
+             r"|bad|illegal|deprecated|(?:greater|less|more|fewer|larger|smaller) than)\b"
+             r"|[<>]=? ?\d)")
 _CLAUSE = r"(?:[^.;\n]|\.(?=\S))"  # a full stop ends it, not the one in "llama-3.1"
 _REQUEST_PART_REFUSED = (rf"{_REQUEST_PART}{_CLAUSE}{{0,60}}{_REFUSING}"
-                         rf"|{_REFUSING}{_CLAUSE}{{0,40}}{_REQUEST_PART}"
+                         rf"|{_REFUSING}{_CLAUSE}{{0,60}}{_REQUEST_PART}"
+                         r"|参数(?:有误|错误|不合法|无效|缺失)"
                          rf"|\bunexpected {_REQUEST_PART}")
 
 RULES: tuple[Rule, ...] = (
@@ -273,7 +276,8 @@ RULES: tuple[Rule, ...] = (
               r"|missing (the )?(authorization|x-api-key|api-key) header"
               r"|invalid (\w+ )?api key|token is invalid|invalid '?authorization'? header"
               r"|authentication (error|fail)|api key not found"
-              r"|令牌已过期|令牌已被禁用|令牌状态不可用|\binvalid_grant\b"),
+              r"|令牌已过期|令牌已被禁用|令牌状态不可用|\binvalid_grant\b"
+              r"|credential should be scoped to (?:a )?(?:valid|correct)"),
     # --- Moderation
     Rule("moderation-code", C.CONTENT_FILTERED, codes=_set("content_filter", "moderation_blocked",
                                                            "content_policy_violation",
@@ -282,7 +286,8 @@ RULES: tuple[Rule, ...] = (
          text=r"rejected by the safety system|rejected as a result of our safety system"
               r"|content management policy|prompt was flagged|flagged as potentially violating"
               r"|flagged by (our|the) moderation|contentpolicyviolationerror"
-              r"|(?:content|prompt|input|request|message) (?:was|has been|is) flagged\b"),
+              r"|(?:content|prompt|input|request|message) (?:was|has been|is) flagged\b"
+              r"|may contain inappropriate content"),
     # --- Model or deployment missing (also relays with "no available channel")
     Rule("model-not-found-code", C.MODEL_NOT_FOUND,
          codes=_set("model_not_found", "deploymentnotfound", "model_not_available",
@@ -331,7 +336,7 @@ RULES: tuple[Rule, ...] = (
               r"|could not parse the json body|exceeds the available context size"
               r"|input validation error|field required|header is required"
               r"|on-demand throughput isn't supported|use the /completions api"
-              r"|please use [\w/ .-]{1,40} (?:api|endpoint) instead"
+              r"|please use [\w/ .-]{1,40} (?:api|endpoint) instead|unknown provider="
               r"|does not support parameters?\b|unsupportedparamserror"
               r"|contextwindowexceedederror"
               r"|param(?:eter)?[ \t\r\n]{1,12}incorrect|incorrect param(?:eter)?\b"
@@ -424,6 +429,7 @@ RULES: tuple[Rule, ...] = (
               r"|(?:could not|failed to) load model|runner process has terminated"
               r"|requires more system memory|capacity exceeded|encountered an unexpected error"
               r"|server is busy|engine is not loaded|failed to execute http request to provider"
+              r"|error was encountered while running the model"
               r"|error occurred while processing your request\. you can retry"),
     # An error name that says the service failed (LiteLLM's `ServiceUnavailableError` around
     # any upstream's words, .NET's and Java's exception names).
@@ -440,10 +446,12 @@ RULES: tuple[Rule, ...] = (
     # or may have expired", "requires a valid Service Account JSON as the API key"): after
     # every row that names a cause, since a refused model or route also mentions the key.
     Rule("credential-words", C.AUTH_FAILED,
-         text=r"\b(?:api[ _-]?key|access token|bearer token|credentials?)\b" + _CLAUSE
-              + r"{0,40}\b(?:invalid|expired|revoked|incorrect|not valid)\b"
-              r"|\b(?:invalid|expired|revoked|incorrect|requires? a valid|provide a valid)\b"
-              + _CLAUSE + r"{0,40}\b(?:api[ _-]?key|access token|bearer token|credentials?)\b"),
+         text=r"\b(?:api[ _-]?key|access token|bearer token|subscription key|credentials?)\b"
+              + _CLAUSE + r"{0,40}\b(?:invalid|expired|revoked|incorrect|not valid)\b"
+              r"|\b(?:invalid|expired|revoked|incorrect|missing|requires? a valid"
+              r"|provide a valid)\b" + _CLAUSE
+              + r"{0,40}\b(?:api[ _-]?key|access token|bearer token|subscription key"
+              r"|credentials?)\b"),
     Rule("permission-text", C.PERMISSION_DENIED,
          text=r"permission denied|do(es)? not have permission"),
     # Money, with nothing above naming a rate limit or a refused request: the account has to
@@ -468,7 +476,7 @@ RULES: tuple[Rule, ...] = (
     # openai-python 0.x: the answer was not an API error object ("Invalid response object
     # from API: '404 Not Found'"); what it quotes was read by the rows above.
     Rule("sdk-invalid-response", C.UNEXPECTED_RESPONSE,
-         text=r"invalid response object from api"),
+         text=r"invalid response object from api|type validation failed: value:"),
     # A relay that could not parse what its upstream sent: Go's encoding/json, V8 on an HTML
     # page.
     Rule("relay-got-no-json", C.UNEXPECTED_RESPONSE, text=_PARSER_REFUSED_A_PAGE),
@@ -568,7 +576,8 @@ CLIENT_RULES: tuple[Rule, ...] = (
     # "… is not valid JSON", "… in JSON at position 12", "after JSON at position 124"),
     # Python's json module, Go's encoding/json.
     Rule("client-not-json", C.UNEXPECTED_RESPONSE,
-         text=_PARSER_REFUSED_A_PAGE + r"|is not valid json|unexpected end of json input"
+         text=_PARSER_REFUSED_A_PAGE + r"|unexpected end of json input"
+              r"|did not match any variant of untagged enum"
               r"|\b(?:in|after) json at position \d|unterminated string in json"
               r"|jsondecodeerror|expecting value: line \d{1,9} column \d"
               r"|error decoding response body"),

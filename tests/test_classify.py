@@ -767,6 +767,81 @@ WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
     ('server-text', None,
      'MantleError: The service is temporarily unavailable. Retry the request.',
      C.SERVER_ERROR),
+    # Round 12 (HELD-OUT-9 after it was measured)
+    # jackMort/ChatGPT.nvim#64
+    ('request-part-refused', None,
+     "// API ERROR: 14 is greater than the maximum of 1 - 'top_p'",
+     C.PROBE_REJECTED),
+    # promptfoo/promptfoo#8959
+    ('request-part-refused', 400,
+     "Error in Azure Foundry Agent API call: Error: 400 The 'agent' property i"
+     "s deprecated. Use 'agent_reference' instead. [Request ID: some-request-i"
+     "d]",
+     C.PROBE_REJECTED),
+    # fuzhengwei/chatglm-sdk-java#8
+    ('request-part-refused', None,
+     '{"error":{"code":"1210","message":"API 调用参数有误，请检查文档。"}}',
+     C.PROBE_REJECTED),
+    # anomalyco/opencode#2557
+    ('request-part-refused', None,
+     "AI_APICallError: The messages parameter is illegal. Please check the doc"
+     "umentation.",
+     C.PROBE_REJECTED),
+    # MartialBE/one-hub#456
+    ('request-part-refused', 400,
+     "{\"error\":{\"code\":400,\"message\":\"Provider API error: `allowed_function_na"
+     "mes` should only be specified for ANY mode.\",\"status\":\"gemini_error\"}}",
+     C.PROBE_REJECTED),
+    # ChatGPTBox-dev/chatGPTBox#788
+    ('request-part-refused', None,
+     "CORS requests must set 'anthropic-dangerous-direct-browser-access' heade"
+     "r",
+     C.PROBE_REJECTED),
+    # zai-org/GLM-5#91
+    ('sdk-invalid-response', None,
+     "Type validation failed: Value: {\"id\":\"\",\"object\":\"\",\"created\":0,\"model\":"
+     "\"\",\"system_fingerprint\":null,\"choices\":null,\"usage\":null}. Error message"
+     ": [ { \"code\": \"invalid_union\", \"errors\": [ [ { \"expected\": \"array\", \"cod"
+     "e\": \"invalid_type\", \"path\": [ \"choices\" ], \"message\": \"Invalid input: ex"
+     "pected array, received null\" } ], [ { \"expected\": \"object\", \"code\": \"inv"
+     "alid_type\", \"path\": [ \"error\" ], \"message\": \"Invalid input: expected obj"
+     "ect, received undefined\" } ] ], \"path\": [], \"message\": \"Invalid i...",
+     C.UNEXPECTED_RESPONSE),
+    # Wei-Shaw/claude-relay-service#740
+    ('relay-got-no-json', None,
+     "[API Error: Unexpected token 'D', \"[DONE]\" is not valid JSON]",
+     C.UNEXPECTED_RESPONSE),
+    # QwenLM/Qwen#938
+    ('moderation-text', 400,
+     "'status_code':\n400\n'request_id':\n'17f9c41d-fbbd-9a78-a35e-e36dcb774c23'\n"
+     "'code':\n'DataInspectionFailed'\n'message':\n'Input data may contain inappr"
+     "opriate content.'",
+     C.CONTENT_FILTERED),
+    # openai/openai-python#1527
+    ('credential-words', 401,
+     "{'statusCode': 401, 'message': 'Access denied due to missing subscriptio"
+     "n key. Make sure to include subscription key when making requests to an "
+     "API.'}",
+     C.AUTH_FAILED),
+    # n8n-io/n8n#14623
+    ('auth-text', None,
+     "Credential should be scoped to correct service: 'bedrock'",
+     C.AUTH_FAILED),
+    # ollama/ollama#7668
+    ('server-text', None,
+     "Exception: Ollama Error - {'error': 'an unknown error was encountered wh"
+     "ile running the model '}",
+     C.SERVER_ERROR),
+    # BerriAI/litellm#8176
+    ('probe-param-text', 404,
+     "{\"error\":{\"message\":\"litellm.NotFoundError: BedrockException - Bedrock I"
+     "nvoke HTTPX: Unknown provider=llama/arn:aws:bedrock:us-west-2:4115780393"
+     "87:imported-model/y5kcalhbqbo3, model=llama/arn:aws:bedrock:us-west-2:41"
+     "1578039387:imported-model/y5kcalhbqbo3. Try calling via converse route -"
+     " `bedrock/converse/<model>`.\\nReceived Model Group=DeepSeek-R1-Distill-L"
+     "lama-8B\\nAvailable Model Group Fallbacks=None\",\"type\":null,\"param\":null,"
+     "\"code\":\"404\"}",
+     C.PROBE_REJECTED),
     # maximhq/bifrost#2276 (the gateway could not reach its upstream)
     ('server-text', None,
      '"is_bifrost_error": true,\n  "error": {\n    "error": "write tcp xxxx:53374->xxxx:3000'
@@ -1033,6 +1108,10 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
      C.NETWORK_ERROR),
     # shenjinti/fgpt#6 (reqwest could not decode what came back)
     ('client-not-json', 'Error: Reqwest("error decoding response body")', C.UNEXPECTED_RESPONSE),
+    # Round 12: huggingface/llm-ls#97 (serde, Rust)
+    ('client-not-json',
+     "[LLM] serde json error: data did not match any variant of untagged enum OpenAIAPIResponse",
+     C.UNEXPECTED_RESPONSE),
     # Round 9: the words alone, for a print no row names.
     # isinaltinkaya/gptchatteR#7 (R's curl)
     ('client-timeout-word',
