@@ -117,7 +117,8 @@ C = OutcomeClass
 # V8's JSON.parse. A client prints it when no answer was usable; a relay answers with it when
 # its upstream's answer was not JSON.
 _PARSER_REFUSED_A_PAGE = (r"invalid character '.{1,4}' looking for beginning of value"
-                          r"|unexpected token '?<|is not valid json")
+                          r"|unexpected token '?<|is not valid json"
+                          r"|is an invalid start of a value")
 
 # A part of a request (a named parameter, a field, a JSON path into the body, the API asked
 # for) and a word that refuses it, within one clause, in either order.
@@ -127,7 +128,11 @@ _REQUEST_PART = (r"(?:\b(?:param(?:eter)?s?|arguments?|fields?|inputs?|values?|p
                  r"|\b(?:max|min|top)_[a-z_]{1,30}|[`'\"][a-z]{1,30}_[a-z_]{1,40}[`'\"]"
                  r"|\b(?:temperature|tool_choice|stream_options"
                  r"|response_format|reasoning_effort)\b"
-                 r"|\b[a-z_]{2,40}(?:\.\d{1,4}\.|\[\d{1,4}\]\.)[a-z_]{2,40}(?:\.[a-z_0-9]{1,40})*)")
+                 r"|\b[a-z_]{2,40}(?:\.\d{1,4}\.|\[\d{1,4}\]\.)[a-z_]{2,40}(?:\.[a-z_0-9]{1,40})*"
+                 r"|\b[a-z_]{2,40}\[\d{1,4}\]"
+                 r"|[`'\"\\][a-z_]{1,40}(?:\.[a-z_]{1,40}){1,6}(?<!\.com)(?<!\.net)(?<!\.org)"
+                 r"(?<!\.ai)(?<!\.io)(?<!\.cn)\\{0,8}[`'\"]"
+                 r"|\bcontent (?:elements?|blocks?|parts?)\b|\b(?:beta )?flags?\b|\bparts\b)")
 _REFUSING = (r"(?:\b(?:invalid|unknown|unsupported|not supported|not permitted"
              r"|not allowed|required|missing|must|should|cannot(?! read)|can't|exceeds?|malformed"
              r"|not recogni[sz]ed|unrecogni[sz]ed|not valid|too (?:long|large|many|big)"
@@ -190,10 +195,6 @@ RULES: tuple[Rule, ...] = (
     Rule("access-terminated-type", C.ACCOUNT_DISABLED, types=_set("access_terminated")),
     Rule("account-suspended-reason", C.ACCOUNT_DISABLED,
          reasons=_set("CONSUMER_SUSPENDED", "GCP_SUSPENDED")),
-    # Bedrock refuses every model of an account AWS has not cleared (a new account, a backend
-    # verification) with this ValidationException; support lifts it, a key does not.
-    Rule("aws-account-blocked", C.ACCOUNT_DISABLED, exceptions=_set("validationexception"),
-         text=r"operation not allowed"),
     Rule("account-disabled-text", C.ACCOUNT_DISABLED,
          text=r"deactivated account|account (has been |was )?(deactivated|disabled|suspended)"
               r"|access was terminated|organization has been (disabled|deactivated|restricted)"
@@ -234,7 +235,8 @@ RULES: tuple[Rule, ...] = (
               r"|not allowed to (?:call|access) (?:this )?route"),
     Rule("iam-text", C.PERMISSION_DENIED,
          text=r"is not authori[sz]ed to perform|permission \\{0,2}'[^']{1,120}' denied"
-              r"|organization has disabled [^\n]{1,80} access"),
+              r"|organization has disabled [^\n]{1,80} access"
+              r"|requires the [^\n]{1,80} api [^\n]{0,80}to be enabled"),
     # Bedrock's model access (not enabled, Marketplace, use-case form, legacy model),
     # as every relay passes it on.
     Rule("model-access-text", C.PERMISSION_DENIED,
@@ -242,10 +244,17 @@ RULES: tuple[Rule, ...] = (
               r"|model access is denied|use[- ]case (form|details have not been submitted)"
               r"|not authori[sz]ed to invoke this api operation|marked by provider as legacy"),
     Rule("missing-scopes", C.PERMISSION_DENIED, text=r"insufficient permissions|missing scopes"),
+    # Bedrock's "Operation not allowed" for every model: AWS answers so for an account it has
+    # not cleared (a new account, a pending verification: support lifts it) and readers take
+    # it for an IAM refusal too. Both are a refusal of access; the text proves no more, so not
+    # `account_disabled` (the Bedrock kind's advice names both causes).
+    Rule("aws-operation-not-allowed", C.PERMISSION_DENIED,
+         exceptions=_set("validationexception"), text=r"operation not allowed"),
     # The account may not use the model (Bedrock's OpenAI-compatible endpoint), or its own
     # settings exclude every provider of it (OpenRouter's guardrails and data policy).
     Rule("account-model-restriction", C.PERMISSION_DENIED,
          text=r"is not available (?:for|to) (?:this|your) account"
+              r"|not available (?:in|on|for) your (?:subscription |current )?(?:tier|plan)"
               r"|matching your (?:guardrail restrictions|data policy)"),
     # --- Authentication (after quota: a gateway budget error carries type auth_error)
     Rule("auth-code", C.AUTH_FAILED,
@@ -276,7 +285,8 @@ RULES: tuple[Rule, ...] = (
               r"|missing (the )?(authorization|x-api-key|api-key) header"
               r"|invalid (\w+ )?api key|token is invalid|invalid '?authorization'? header"
               r"|authentication (error|fail)|api key not found"
-              r"|令牌已过期|令牌已被禁用|令牌状态不可用|\binvalid_grant\b"
+              r"|令牌已过期|令牌已被禁用|令牌状态不可用|\binvalid_(?:grant|scope|client)\b"
+              r"|\bunauthorized_client\b"
               r"|credential should be scoped to (?:a )?(?:valid|correct)"),
     # --- Moderation
     Rule("moderation-code", C.CONTENT_FILTERED, codes=_set("content_filter", "moderation_blocked",
@@ -337,6 +347,9 @@ RULES: tuple[Rule, ...] = (
               r"|input validation error|field required|header is required"
               r"|on-demand throughput isn't supported|use the /completions api"
               r"|please use [\w/ .-]{1,40} (?:api|endpoint) instead|unknown provider="
+              r"|must (?:have|contain|include) at least one|is no longer supported"
+              r"|does not support (?:specifying|setting)\b|\bmodel is required\b"
+              r"|deserialize the json body"
               r"|does not support parameters?\b|unsupportedparamserror"
               r"|contextwindowexceedederror"
               r"|param(?:eter)?[ \t\r\n]{1,12}incorrect|incorrect param(?:eter)?\b"
@@ -380,12 +393,14 @@ RULES: tuple[Rule, ...] = (
     # project, region or path as much as a missing model.
     Rule("not-found-rpc", C.PROBE_REJECTED, rpc_statuses=_set("NOT_FOUND")),
     Rule("wrong-route", C.PROBE_REJECTED,
-         text=r"no handler found on route|404 page not found|unknown request url"
+         text=r"no handler found on route|404 page not found|unknown request url|no route for\b"
+              r"|\bendpoint not found\b"
               r"""|\{[ \t\r\n]{0,8}["']detail["'][ \t\r\n]{0,8}:[ \t\r\n]{0,8}"""
               r"""["'](not found|method not allowed)["'][ \t\r\n]{0,8}\}"""),
     # Azure's bare "Resource not found": a wrong deployment, api-version or route, and it
     # does not say which. Never model_not_found: `expect: denied` would pass on it.
-    Rule("azure-resource-not-found", C.PROBE_REJECTED, text=r"\bresource not found"),
+    Rule("azure-resource-not-found", C.PROBE_REJECTED,
+         text=r"\bresource not found|resource because it (?:doesn't|does not) exist"),
     # --- Rate limits and relay cooldowns (transient). A relay that saw an upstream 401 or
     # 404 cools the deployment down and answers 429 "No deployments available" meanwhile.
     Rule("relay-cooldown", C.RATE_LIMITED,
@@ -411,7 +426,7 @@ RULES: tuple[Rule, ...] = (
     Rule("server-type", C.SERVER_ERROR,
          types=_set("server_error", "service_unavailable_error", "service_unavailable",
                     "cf_bad_gateway",
-                    "overloaded_error", "api_error")),
+                    "overloaded_error", "api_error", "network_error")),
     Rule("server-code", C.SERVER_ERROR, codes=_set("server_is_overloaded", "server_error",
                                                   "service_unavailable", "internal_error",
                                                   "internalservererror")),
@@ -429,7 +444,8 @@ RULES: tuple[Rule, ...] = (
               r"|(?:could not|failed to) load model|runner process has terminated"
               r"|requires more system memory|capacity exceeded|encountered an unexpected error"
               r"|server is busy|engine is not loaded|failed to execute http request to provider"
-              r"|error was encountered while running the model"
+              r"|error was encountered while running the model|backend process exited"
+              r"""|["']retryable["'][ \t]{0,4}:[ \t]{0,4}true\b"""
               r"|error occurred while processing your request\. you can retry"),
     # An error name that says the service failed (LiteLLM's `ServiceUnavailableError` around
     # any upstream's words, .NET's and Java's exception names).
@@ -592,5 +608,5 @@ CLIENT_RULES: tuple[Rule, ...] = (
     Rule("client-connection-word", C.NETWORK_ERROR,
          text=r"\bconnection\b[^\n]{0,30}\b(?:refused|reset|closed|aborted|failed|lost"
               r"|dropped|interrupted)\b|\bconnection ?error\b|\bconnecterror\b"
-              r"|\bnetwork ?error\b"),
+              r"|\bnetwork ?error\b|网络错误"),
 )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from checker.classify import classify
 from checker.config.loader import parse_config
 from checker.model import Check
 from checker.outcomes import CLASS_INFO, OutcomeClass
-from checker.providers import KINDS
+from checker.providers import KINDS, dialect_of
 
 C = OutcomeClass
 CONFIG = """
@@ -71,3 +72,21 @@ def test_the_class_hints_name_no_vendors_console() -> None:
     for cls in (C.PERMISSION_DENIED, C.QUOTA_EXHAUSTED, C.AUTH_FAILED):
         hint = CLASS_INFO[cls].hint
         assert "openai.com" not in hint and "console" not in hint.lower(), cls
+
+
+@pytest.mark.parametrize(("provider", "status", "body", "says"), [
+    # anthropics/claude-code#1613: the body says only "Request not allowed"
+    ("claude", 403, '{"error":{"type":"forbidden","message":"Request not allowed"}}',
+     "countries it does not serve"),
+    # aws/aws-cli#8717: the body says only "Operation not allowed"
+    ("bedrock", None, "An error occurred (ValidationException) when calling the InvokeModel "
+     "operation: Operation not allowed", "open a support case"),
+])
+def test_a_refusal_whose_usual_cause_the_body_omits_names_it_in_the_advice(
+        checks: dict[str, Check], provider: str, status: int | None, body: str,
+        says: str) -> None:
+    kind = KINDS[checks[provider].provider.kind]
+    outcome = classify(status, {}, body, dialect=dialect_of(kind))
+    assert outcome.cls is C.PERMISSION_DENIED  # what the text states, not the usual cause
+    said = kind.advice(checks[provider], outcome.cls, outcome.rule)
+    assert said is not None and says in said

@@ -422,10 +422,11 @@ RULE_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "available models on Amazon Bedrock. For additional access options,\n            contact "
      "AWS Sales at https://aws.amazon.com/contact-us/sales-support/", C.PERMISSION_DENIED),
     # Round 4 (from HELD-OUT and HELD-OUT-2 after they were measured):
-    # aws/aws-cli#8717: every model of an account AWS had not cleared ("an issue with the account")
-    ("aws-account-blocked", None,
+    # aws/aws-cli#8717: every model of an account AWS had not cleared ("an issue with the
+    # account"); read as a refusal of access since round 13 (HELD-OUT-9 and -10's collectors)
+    ("aws-operation-not-allowed", None,
      "An error occurred (ValidationException) when calling the InvokeModel operation: "
-     "Operation not allowed", C.ACCOUNT_DISABLED),
+     "Operation not allowed", C.PERMISSION_DENIED),
     # ppipada/flexigpt-vscode-extension#8 (Anthropic, a wrong path)
     ("wrong-route-type", 404,
      '{\n"type": "error",\n"error": {\n"type": "not_found_error",\n"message": "Not Found"\n}\n}',
@@ -842,6 +843,98 @@ WIDENED_SAMPLES: list[tuple[str, int | None, str, OutcomeClass]] = [
      "lama-8B\\nAvailable Model Group Fallbacks=None\",\"type\":null,\"param\":null,"
      "\"code\":\"404\"}",
      C.PROBE_REJECTED),
+    # Round 13 (HELD-OUT-10 after it was measured)
+    # CosmosShadow/gptpdf#41
+    ('probe-param-text', 422,
+     "Failed to deserialize the JSON body into the target type: messages[1]: i"
+     "nvalid type: sequence, expected a string at line 1 column 486954",
+     C.PROBE_REJECTED),
+    # jordymeow/ai-engine#11
+    ('account-model-restriction', 403,
+     "{\"object\":\"error\",\"message\":\"This model is not available in your subscri"
+     "ption tier\",\n \"type\":\"tier_not_allowed\",\"param\":null,\"code\":\"1910\",\"raw_"
+     "status_code\":403}",
+     C.PERMISSION_DENIED),
+    # patterns-ai-core/langchainrb_rails#56
+    ('probe-param-text', None,
+     "OpenAI HTTP Error (spotted in ruby-openai 6.3.1): {\"error\"=>{\"message\"=>"
+     "\"This model does not support specifying dimensions.\", \"type\"=>\"invalid_r"
+     "equest_error\", \"param\"=>nil, \"code\"=>nil}}",
+     C.PROBE_REJECTED),
+    # n8n-io/n8n#14797
+    ('probe-param-text', 400,
+     "400 \"Each message must have at least one content element.\"",
+     C.PROBE_REJECTED),
+    # lemonade-sdk/lemonade#745
+    ('server-type', None,
+     "{\"error\": {\"message\": \"Network error: CURL error: Failure when receiving"
+     " data from the peer\", \"type\": \"network_error\"}}",
+     C.SERVER_ERROR),
+    # lemonade-sdk/lemonade#745
+    ('server-text', None,
+     "data: {\"error\":{\"details\":{\"backend\":\"llama-server\",\"code\":\"backend_watc"
+     "hdog_reset\",\"reason\":\"backend process exited during streaming request\",\""
+     "retryable\":true},\"message\":\"llama-server was unresponsive and has been r"
+     "eset by the backend watchdog. The model will be reloaded automatically o"
+     "n retry.\",\"type\":\"backend_error\"}}",
+     C.SERVER_ERROR),
+    # microsoft/semantic-kernel#10339
+    ('wrong-route', None,
+     "{\"status\": \"Serverless endpoint not found\"}",
+     C.PROBE_REJECTED),
+    # open-webui/open-webui#1229
+    ('probe-param-text', None,
+     "Ollama: model is required",
+     C.PROBE_REJECTED),
+    # infinitocloud/asterisk_to_openai_rt_community#4
+    ('probe-param-text', None,
+     "[ERROR] OpenAI error for 1779354710.120956: The Realtime Beta API is no "
+     "longer supported. Please use /v1/realtime for the GA API.",
+     C.PROBE_REJECTED),
+    # langchain-ai/openwiki#29
+    ('request-part-refused', None,
+     "Function call is missing a thought_signature in functionCall parts. This"
+     " is required\nfor tools to work correctly...",
+     C.PROBE_REJECTED),
+    # cloudflare/cloudflare-docs#23038
+    ('wrong-route', 400,
+     "{'success': False, 'errors': [{'code': 7000, 'message': 'No route for th"
+     "at URI'}], 'messages': [], 'result': None}",
+     C.PROBE_REJECTED),
+    # anomalyco/opencode#20202
+    ('auth-text', None,
+     "Error: invalid_scope: Invalid OAuth scope or ID token audience provided.",
+     C.AUTH_FAILED),
+    # BerriAI/litellm#20021
+    ('request-part-refused', None,
+     "litellm.BadRequestError: {\"message\":\"invalid beta flag”}",
+     C.PROBE_REJECTED),
+    # BerriAI/litellm#26131
+    ('probe-param-text', None,
+     "litellm.BadRequestError: OpenAIException - inference gateway: BadRequest"
+     " - failed to extract request data: \ninference gateway invalid chat-compl"
+     "etion request: chat-completion request must have at least one message.",
+     C.PROBE_REJECTED),
+    # BerriAI/litellm#25877
+    ('request-part-refused', 400,
+     "{\"error\":{\"message\":\"b'{\\\"type\\\":\\\"error\\\",\\\"error\\\":{\\\"type\\\":\\\"invalid"
+     "_request_error\\\",\\\"message\\\":\\\"\\\\\\\\\\\"thinking.type.enabled\\\\\\\\\\\" is not "
+     "supported for this model. Use \\\\\\\\\\\"thinking.type.adaptive\\\\\\\\\\\" and \\\\\\"
+     "\\\\\"output_config.effort\\\\\\\\\\\" to\n     control thinking behavior.\\\"},\\\"re"
+     "quest_id\\\":\\\"req_011Ca7qUXxE8LhWBqa2KebcM\\\"}'\",\"type\":\"None\",\"param\":\"No"
+     "ne\",\"code\":\"400\"}}",
+     C.PROBE_REJECTED),
+    # firebase/flutterfire#13542
+    ('iam-text', None,
+     "DartError: The Vertex AI in Firebase SDK requires the Vertex AI in Fireb"
+     "ase API (`firebasevertexai.googleapis.com`) to be enabled in your Fireba"
+     "se project. Enable this",
+     C.PERMISSION_DENIED),
+    # acwwat/amazon-bedrock-agent-test-ui#1
+    ('azure-resource-not-found', None,
+     "InvokeAgent operation: Failed to retrieve resource because it doesn't ex"
+     "ist. Retry the request with a different resource identifier",
+     C.PROBE_REJECTED),
     # maximhq/bifrost#2276 (the gateway could not reach its upstream)
     ('server-text', None,
      '"is_bifrost_error": true,\n  "error": {\n    "error": "write tcp xxxx:53374->xxxx:3000'
@@ -1111,6 +1204,15 @@ CLIENT_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
     # Round 12: huggingface/llm-ls#97 (serde, Rust)
     ('client-not-json',
      "[LLM] serde json error: data did not match any variant of untagged enum OpenAIAPIResponse",
+     C.UNEXPECTED_RESPONSE),
+    # Round 13: yuanbw2025/storyforge#4
+    ('client-connection-word',
+     "错误: 网络错误 — 可能原因：1) 网络不通 2) 该平台不支持浏览器直接调用(CORS) 3) Base URL 错误",
+     C.NETWORK_ERROR),
+    # Round 13: betalgo/openai#277
+    ('client-not-json',
+     "<' is an invalid start of a value. LineNumber: 0 | BytePositionInLine: 0"
+     ".",
      C.UNEXPECTED_RESPONSE),
     # Round 9: the words alone, for a print no row names.
     # isinaltinkaya/gptchatteR#7 (R's curl)

@@ -49,7 +49,7 @@ RULE_SAMPLES: list[tuple[str, str, OutcomeClass]] = [
      C.ACCOUNT_DISABLED),
     ("anthropic-authentication", "anthropic_invalid_x_api_key_no_request_id", C.AUTH_FAILED),
     ("anthropic-permission", "anthropic_permission_error", C.PERMISSION_DENIED),
-    ("anthropic-forbidden", "anthropic_forbidden_request_not_allowed", C.REGION_BLOCKED),
+    ("anthropic-forbidden", "anthropic_forbidden_request_not_allowed", C.PERMISSION_DENIED),
     ("anthropic-model-not-found", "anthropic_not_found_model", C.MODEL_NOT_FOUND),
     ("anthropic-request-too-large", "anthropic_request_too_large", C.PROBE_REJECTED),
     ("anthropic-invalid-request", "anthropic_version_header_missing", C.PROBE_REJECTED),

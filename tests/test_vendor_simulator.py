@@ -129,7 +129,8 @@ SCENARIOS: list[tuple[str, OutcomeClass, OutcomeClass]] = [
     ("no-credit", C.QUOTA_EXHAUSTED, C.QUOTA_EXHAUSTED),
     ("billing-limit", C.QUOTA_EXHAUSTED, C.QUOTA_EXHAUSTED),
     ("deactivated", C.ACCOUNT_DISABLED, C.ACCOUNT_DISABLED),
-    ("region", C.REGION_BLOCKED, C.REGION_BLOCKED),
+    # Anthropic's edge 403 does not say it is the region: a refusal of access.
+    ("region", C.PERMISSION_DENIED, C.REGION_BLOCKED),
     ("project-restricted", C.PERMISSION_DENIED, C.PERMISSION_DENIED),
     ("rate-limited-long", C.RATE_LIMITED, C.RATE_LIMITED),
 ]

@@ -143,6 +143,10 @@ class AnthropicKind(ProviderKind):
         return KNOWN_MODELS
 
     def advice(self, check: Check, cls: OutcomeClass, rule: str) -> str | None:
+        if rule == "anthropic-forbidden":
+            return ("Anthropic's edge refused the request (\"Request not allowed\"): it answers "
+                    "so to countries it does not serve, so check where the job's traffic leaves "
+                    "from (runner, proxy, VPN), then the key's organization")
         return ANTHROPIC_ADVICE.get(cls)
 
     def capability_refusal(self, model: str, capability: str,
@@ -299,8 +303,10 @@ def anthropic_dialect() -> Dialect:
              text=r"this organization has been disabled"),
         Rule("anthropic-authentication", C.AUTH_FAILED, text=envelope("authentication_error")),
         Rule("anthropic-permission", C.PERMISSION_DENIED, text=envelope("permission_error")),
-        # The edge's 403 (no envelope): reported from countries Anthropic does not serve.
-        Rule("anthropic-forbidden", C.REGION_BLOCKED, types=frozenset({"forbidden"}),
+        # The edge's 403 (no envelope): reported from countries Anthropic does not serve, and
+        # for other refusals of the caller; the body does not say which, so not region_blocked
+        # (the advice names the region first).
+        Rule("anthropic-forbidden", C.PERMISSION_DENIED, types=frozenset({"forbidden"}),
              text=r"request not allowed"),
         Rule("anthropic-model-not-found", C.MODEL_NOT_FOUND,
              text=envelope("not_found_error") + f",{_SEP}" + _field("message") + f"{_Q}model: "),

@@ -422,6 +422,10 @@ def bedrock_advice(check: Check, rule: str) -> str | None:
         "bedrock-model-id": (
             f"the id is not valid in {region}: a model not offered in this region, a typo, or a "
             f"profile of another geography (from {region} use {prefix}… or global.…)"),
+        "aws-operation-not-allowed": (
+            "AWS refuses every model so when it has not cleared the account (a new account, a "
+            "pending verification: open a support case) as well as for a missing "
+            "bedrock:InvokeModel grant: check the identity's policy first"),
         "bedrock-daily-quota": (
             f"the daily token quota for {model} in {region} is used up: ask for a Service Quotas "
             "increase (tokens per day); it resets daily"),
