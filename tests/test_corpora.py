@@ -78,7 +78,7 @@ SAMPLES = [
     Sample("HELD-OUT-8", DATA / "errors-collected-heldout8.jsonl", 0.895),
     # after round 11, queried by product and vendor, never by a wording: 123/148 (83.1 %), one
     # wrong definite class by the collectors' labels (round 8's rules 116/148, round 3's
-    # 111/148). Two labels changed since (tests/data/README.md), so 125/148 here.
+    # 111/148). One label changed since (a bare "Unauthorized": tests/data/README.md).
     Sample("HELD-OUT-9", DATA / "errors-collected-heldout9.jsonl", 0.83),
     # after round 12, queried the same way: 125/151 (82.8 %), three wrong definite classes by
     # its collectors' labels (round 11's rules 124/151, round 8's 117/151, round 3's 113/151).
