@@ -217,13 +217,15 @@ def _collect_names(text: str, found: _Found) -> None:
             target.add(match.group(1))
             if len(target) >= _MAX_NAMES:
                 break
-    for match in _GRPC_CODE_IN_TEXT.finditer(text):
-        name = _GRPC_CODE_NAMES.get(match.group(1))
-        if name is not None and len(found.rpc_statuses) < _MAX_NAMES:
-            found.rpc_statuses.add(name)
-    for match in _API_CORE_IN_TEXT.finditer(text):
-        if len(found.rpc_statuses) < _MAX_NAMES:
-            found.rpc_statuses.add(_API_CORE_NAMES[match.group(1)])
+    # Other spellings of the same status names: gRPC's number, google-api-core's class.
+    for pattern, status_names in ((_GRPC_CODE_IN_TEXT, _GRPC_CODE_NAMES),
+                                  (_API_CORE_IN_TEXT, _API_CORE_NAMES)):
+        for match in pattern.finditer(text):
+            if len(found.rpc_statuses) >= _MAX_NAMES:
+                break
+            name = status_names.get(match.group(1))
+            if name is not None:
+                found.rpc_statuses.add(name)
     for match in _EXCEPTION_IN_TEXT.finditer(text):
         found.exceptions.add(match.group(1).lower())
         if len(found.exceptions) >= _MAX_NAMES:

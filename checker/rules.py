@@ -128,7 +128,8 @@ _REQUEST_PART = (r"(?:\b(?:param(?:eter)?s?|arguments?|fields?|inputs?|values?|p
                  r"|\b(?:max|min|top)_[a-z_]{1,30}|[`'\"][a-z]{1,30}_[a-z_]{1,40}[`'\"]"
                  r"|\b(?:temperature|tool_choice|stream_options"
                  r"|response_format|reasoning_effort)\b"
-                 r"|\b[a-z_]{2,40}(?:\.\d{1,4}\.|\[\d{1,4}\]\.)[a-z_]{2,40}(?:\.[a-z_0-9]{1,40})*"
+                 r"|\b[a-z_]{2,40}(?:\.\d{1,4}\.|\[\d{1,4}\]\.)[a-z_]{2,40}"
+                 r"(?:\.[a-z_0-9]{1,40}){0,20}"
                  r"|\b[a-z_]{2,40}\[\d{1,4}\]"
                  r"|[`'\"\\][a-z_]{1,40}(?:\.[a-z_]{1,40}){1,6}(?<!\.com)(?<!\.net)(?<!\.org)"
                  r"(?<!\.ai)(?<!\.io)(?<!\.cn)\\{0,8}[`'\"]"
@@ -445,7 +446,6 @@ RULES: tuple[Rule, ...] = (
               r"|requires more system memory|capacity exceeded|encountered an unexpected error"
               r"|server is busy|engine is not loaded|failed to execute http request to provider"
               r"|error was encountered while running the model|backend process exited"
-              r"""|["']retryable["'][ \t]{0,4}:[ \t]{0,4}true\b"""
               r"|error occurred while processing your request\. you can retry"),
     # An error name that says the service failed (LiteLLM's `ServiceUnavailableError` around
     # any upstream's words, .NET's and Java's exception names).

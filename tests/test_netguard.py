@@ -6,11 +6,13 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
 import pytest
 
+from tests import openai_spec
 from tests.conftest import clean_env, refused_connections, run_cli
 
 
@@ -55,3 +57,29 @@ def test_checker_pointed_at_the_real_api_sends_nothing(tmp_path: Path) -> None:
     assert "network_error" in result.stdout
     refused = refused_connections()
     assert refused and all("lookup of 'api.openai.com' refused" in line for line in refused)
+
+
+def _refs(node: object) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                yield ref
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def test_the_vendored_api_description_is_data_never_a_destination() -> None:
+    # tests/specs/openai-openapi.yaml names https://api.openai.com/v1 as its server and in its
+    # curl examples. It is parsed and its schemas resolved in-process: every $ref is local
+    # (nothing for a resolver to fetch), and using every schema contacts nothing.
+    spec = openai_spec.document()
+    assert spec["servers"] == [{"url": "https://api.openai.com/v1"}]
+    refs = list(_refs(spec))
+    assert refs and all(ref.startswith("#/components/") for ref in refs)
+    for name in spec["components"]["schemas"]:
+        openai_spec.errors(name, {})
+    assert refused_connections() == []
