@@ -19,7 +19,7 @@ import asyncio
 import socket
 import ssl
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,60 +145,44 @@ async def _exchange(client: httpx2.AsyncClient, request: ProbeRequest, timeout: 
                 stream = 200 <= status < 300 and request.stream
                 cap = SUCCESS_READ_CAP if 200 <= status < 300 and not stream else ERROR_READ_CAP
                 decoder = BoundedDecoder(encodings, cap)
-                if not stream:
-                    body = await _read_capped(response, decoder)
-                elif request.stream_format == "aws-eventstream":
-                    body = await _read_first_message(response, decoder)
-                else:
-                    body = await _read_first_event(response, decoder)
+                complete = (_never if not stream
+                            else _has_first_message if request.stream_format == "aws-eventstream"
+                            else _has_first_event)
+                body = await _read(response, decoder, complete)
             except DecodingError as exc:
                 return _failure(OutcomeClass.UNEXPECTED_RESPONSE, str(exc), began, status)
         return Answer(status, answer_headers, body, (time.perf_counter() - began) * 1000)
 
 
-async def _read_capped(response: httpx2.Response, decoder: BoundedDecoder) -> bytes:
-    """The body, decoded and capped; the rest is never read (leaving the ``stream`` block
-    closes the connection)."""
-    chunks: list[bytes] = []
-    raw = 0
-    async for chunk in response.aiter_raw():
-        raw += len(chunk)
-        chunks.append(decoder.feed(chunk))
-        if decoder.done or raw >= RAW_READ_CAP:
-            break
-    return b"".join(chunks)
-
-
-async def _read_first_event(response: httpx2.Response, decoder: BoundedDecoder) -> bytes:
-    """Read a server-sent-event stream up to its first complete ``data:`` event (or, if
-    it is not an event stream, up to the cap: classify says what it is)."""
-    buffer = b""
+async def _read(response: httpx2.Response, decoder: BoundedDecoder,
+                complete: Callable[[bytearray], bool]) -> bytes:
+    """The body, decoded, up to where ``complete`` says it has what it needs, or up to the
+    cap; the rest is never read (leaving the ``stream`` block closes the connection)."""
+    buffer = bytearray()
     raw = 0
     async for chunk in response.aiter_raw():
         raw += len(chunk)
         buffer += decoder.feed(chunk)
-        normalized = buffer.replace(b"\r\n", b"\n")
-        if b"data:" in normalized and b"\n\n" in normalized[normalized.index(b"data:"):]:
+        if complete(buffer) or decoder.done or raw >= RAW_READ_CAP:
             break
-        if decoder.done or raw >= RAW_READ_CAP:
-            break
-    return buffer
+    return bytes(buffer)
 
 
-async def _read_first_message(response: httpx2.Response, decoder: BoundedDecoder) -> bytes:
-    """Read an AWS event stream up to the end of its first message: its prelude's first
-    four bytes are the message's total length (the kind decodes and checks the message
-    with the vendor's library). Up to the cap if it never completes."""
-    buffer = b""
-    raw = 0
-    async for chunk in response.aiter_raw():
-        raw += len(chunk)
-        buffer += decoder.feed(chunk)
-        if len(buffer) >= 4 and len(buffer) >= int.from_bytes(buffer[:4], "big"):
-            break
-        if decoder.done or raw >= RAW_READ_CAP:
-            break
-    return buffer
+def _never(body: bytearray) -> bool:
+    return False
+
+
+def _has_first_event(body: bytearray) -> bool:
+    """A server-sent-event stream's first complete ``data:`` event (if it is not an event
+    stream, the cap ends the read: classify says what it is)."""
+    normalized = body.replace(b"\r\n", b"\n")
+    return b"data:" in normalized and b"\n\n" in normalized[normalized.index(b"data:"):]
+
+
+def _has_first_message(body: bytearray) -> bool:
+    """An AWS event stream's first message: its prelude's first four bytes are the message's
+    total length (the kind decodes and checks the message with the vendor's library)."""
+    return len(body) >= 4 and len(body) >= int.from_bytes(body[:4], "big")
 
 
 def _failure(cls: OutcomeClass, message: str, began: float, status: int | None = None) -> Answer:
